@@ -1,0 +1,8 @@
+"""pgadmin-py: PostgreSQL admin for Python developers."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pgadmin-py")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+source"

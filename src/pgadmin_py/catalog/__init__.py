@@ -1,0 +1,1 @@
+"""Read-only facts from PostgreSQL's own catalog, as frozen dataclasses."""

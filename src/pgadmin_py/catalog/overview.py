@@ -1,0 +1,56 @@
+"""The database at a glance: what the dashboard shows, from the catalog only (no count(*))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+_OVERVIEW = text(
+    """
+    select current_database() as database,
+           current_setting('server_version') as server_version,
+           pg_database_size(current_database()) as size_bytes,
+           (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
+               and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%') as table_count,
+           (select count(*) from pg_namespace n where n.nspname not in ('pg_catalog', 'information_schema')
+               and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%') as schema_count,
+           (select coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint from pg_class c
+              join pg_namespace n on n.oid = c.relnamespace
+             where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema'))
+               as estimated_rows,
+           current_setting('transaction_read_only') = 'on' as read_only
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseOverview:
+    database: str
+    server_version: str
+    size_bytes: int
+    table_count: int
+    schema_count: int
+    estimated_rows: int
+    read_only: bool
+
+    @property
+    def server_major(self) -> int:
+        return int(self.server_version.split(".")[0].split()[0])
+
+
+def database_overview(engine: Engine) -> DatabaseOverview:
+    with engine.connect() as conn:
+        row = conn.execute(_OVERVIEW).mappings().one()
+    return DatabaseOverview(**row)
+
+
+def human_size(size_bytes: int) -> str:
+    """1536 -> '1.5 kB' (PostgreSQL's pg_size_pretty style, decimal-free for bytes)."""
+    value = float(size_bytes)
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

@@ -1,0 +1,158 @@
+"""The ``pgadmin-py`` command: read settings, start the embedded server if needed, report, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from pgadmin_py import __version__
+from pgadmin_py.core.errors import AppError, ConfigError
+from pgadmin_py.core.logging import configure_logging
+from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.embedded import EmbeddedPostgres
+
+log = logging.getLogger("pgadmin_py")
+DEMO_DATABASE = "pgadmin_demo"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pgadmin-py", description="PostgreSQL admin for Python developers.")
+    parser.add_argument("--version", action="version", version=f"pgadmin-py {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    for name, text in (("serve", "serve the web app (the default)"),
+                       ("check", "check the configuration and the database, print the report, exit")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--host", help="listen address (env HOST, default 127.0.0.1)")
+        cmd.add_argument("--port", type=int, help="listen port (env PORT, default 3000)")
+    return parser
+
+
+def start_embedded(settings: Settings) -> tuple[Settings, EmbeddedPostgres]:
+    """Start the embedded server and load the bundled demo into it; return settings pointing there."""
+    from sqlalchemy import create_engine, text
+
+    from pgadmin_py.demo import setup as demo
+
+    server = EmbeddedPostgres(settings.data_dir / "postgres")
+    admin_url = server.start()
+    engine = create_engine(admin_url.sqlalchemy(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("select 1 from pg_database where datname = :d"), {"d": DEMO_DATABASE}).first():
+            conn.execute(text(f'create database "{DEMO_DATABASE}"'))
+    engine.dispose()
+    url = admin_url.with_database(DEMO_DATABASE)
+    if demo.prepare(url.libpq()):
+        log.info("Loaded the demo project into the embedded database %s", DEMO_DATABASE)
+    return replace(
+        settings, database_url=url, demo=True,
+        sqlalchemy_base=settings.sqlalchemy_base or demo.MODELS_SPEC,
+        alembic_config=settings.alembic_config or demo.ALEMBIC_INI,
+    ), server
+
+
+def startup_report(settings: Settings, *, server_version: str | None, waiting_error: str | None,
+                   model_line: str, alembic_line: str, auth_line: str, url: str) -> str:
+    assert settings.database_url is not None
+    if server_version:
+        db = f"{settings.database_url.label()} (PostgreSQL {server_version})"
+    else:
+        db = f"{settings.database_url.label()} (waiting: {waiting_error}; retrying in the background)"
+    rows = [
+        ("database", db + (" [embedded]" if settings.demo else "")),
+        ("models", model_line),
+        ("alembic", alembic_line),
+        ("mode", "READ-ONLY (writes refused)" if settings.read_only else "read-write"),
+        ("auth", auth_line),
+        ("open", url),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join([f"pgadmin-py {__version__}", *(f"  {k.ljust(width)}  {v}" for k, v in rows)])
+
+
+def _describe(settings: Settings, token: str | None) -> tuple[str, str]:
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+    url = f"http://{shown_host}:{settings.port}/"
+    if token is None:
+        auth = "off" + (" (loopback only)" if settings.listens_on_loopback else " (AUTH_DISABLED=1)")
+    elif settings.auth_password:
+        auth = "password (AUTH_PASSWORD)"
+    else:
+        auth = "one-time token (log in with the URL below; set AUTH_PASSWORD for a fixed one)"
+        url = f"{url}login?token={token}"
+    return auth, url
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    env = dict(os.environ)
+    if getattr(args, "host", None):
+        env["HOST"] = args.host
+    if getattr(args, "port", None):
+        env["PORT"] = str(args.port)
+    try:
+        settings = Settings.from_env(env)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    server: EmbeddedPostgres | None = None
+    try:
+        if settings.database_url is None:
+            settings, server = start_embedded(settings)
+        return _serve(settings, check_only=args.command == "check")
+    except AppError as exc:
+        print(f"pgadmin-py cannot start: {exc.detail}\n  {exc.hint or ''}".rstrip(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _serve(settings: Settings, *, check_only: bool) -> int:
+    import uvicorn
+
+    from pgadmin_py.migrations.status import summarize
+    from pgadmin_py.web.app import build_state, create_app
+
+    state = build_state(settings)
+    up = state.monitor.check_now()
+    models = state.models
+    if models.spec is None:
+        model_line = "none (set SQLALCHEMY_BASE=module:Base to load your models)"
+    elif models.problem is not None:
+        model_line = f"import of {models.spec} failed: {models.problem.summary}. {models.problem.hint}"
+    else:
+        model_line = f"{models.model_count} models, {models.table_count} tables from {models.spec}"
+    if settings.alembic_config is None:
+        alembic_line = "no alembic.ini found (set ALEMBIC_CONFIG=path/to/alembic.ini)"
+    else:
+        alembic_line = str(_short(settings.alembic_config))
+        if up:
+            summary = summarize(state.engine, settings.alembic_config, settings.alembic_section)
+            current = ", ".join(summary.current) or "none (empty database)"
+            alembic_line += (f": {summary.problem}" if summary.problem else
+                             f": {summary.revision_count} revisions, current {current}, "
+                             f"{len(summary.pending)} pending")
+    auth, url = _describe(settings, state.access_token)
+    print(startup_report(settings, server_version=state.monitor.server_version,
+                         waiting_error=state.monitor.last_error, model_line=model_line,
+                         alembic_line=alembic_line, auth_line=auth, url=url), flush=True)
+    if check_only:
+        return 0 if up else 1
+    uvicorn.run(create_app(settings, state=state), host=settings.host, port=settings.port, log_config=None,
+                server_header=False, timeout_graceful_shutdown=5)
+    return 0
+
+
+def _short(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

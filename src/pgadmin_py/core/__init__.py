@@ -1,0 +1,1 @@
+"""Settings, errors, logging and small value types. Standard library only."""

@@ -1,0 +1,184 @@
+"""Every setting pgadmin-py reads, parsed from the environment in one place.
+
+``Settings.from_env`` collects *all* problems before failing, so a user fixing a compose file sees
+every wrong variable at once, each with what was expected.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pgadmin_py.core.dburl import DatabaseUrl, InvalidDatabaseUrl
+from pgadmin_py.core.errors import ConfigError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+ALEMBIC_INI_CANDIDATES = ("alembic.ini", "migrations/alembic.ini", "db/alembic.ini", "app/alembic.ini",
+                          "src/alembic.ini", "backend/alembic.ini")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The server's configuration. Built once at start and handed to ``create_app``."""
+
+    database_url: DatabaseUrl | None = None
+    sqlalchemy_base: str | None = None
+    sqlalchemy_models: tuple[str, ...] = ()
+    alembic_config: Path | None = None
+    alembic_section: str = "alembic"
+    alembic_python: str | None = None
+    migrate_command: str | None = None
+    project_dir: Path = field(default_factory=Path.cwd)
+    host: str = "127.0.0.1"
+    port: int = 3000
+    read_only: bool = False
+    auth_password: str | None = None
+    auth_disabled: bool = False
+    secret_key: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path.cwd() / ".pgadmin-py")
+    backup_dir: Path = field(default_factory=lambda: Path.cwd() / ".pgadmin-py" / "backups")
+    statement_timeout_ms: int = 30_000
+    cookie_secure: bool = False
+    log_level: str = "INFO"
+    demo: bool = False
+
+    @property
+    def listens_on_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def with_database(self, url: DatabaseUrl, **changes: object) -> Settings:
+        """A copy pointing at ``url`` (used when the embedded server or the demo fills the gaps)."""
+        return replace(self, database_url=url, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Parse the environment; raise :class:`ConfigError` listing every invalid variable."""
+        env = os.environ if env is None else env
+        problems: list[str] = []
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def flag(name: str) -> bool:
+            raw = env.get(name, "").strip().lower()
+            if raw in _TRUE:
+                return True
+            if raw not in _FALSE:
+                problems.append(f"{name}={env[name]!r} is not a yes/no value; use 1/true/yes/on or 0/false/no/off")
+            return False
+
+        def integer(name: str, default: int, low: int, high: int) -> int:
+            raw = text(name)
+            if raw is None:
+                return default
+            if not raw.isdigit() or not low <= int(raw) <= high:
+                problems.append(f"{name}={raw!r} must be a whole number from {low} to {high}")
+                return default
+            return int(raw)
+
+        project_dir = Path(text("PROJECT_DIR") or Path.cwd()).expanduser().resolve()
+        if not project_dir.is_dir():
+            problems.append(f"PROJECT_DIR={str(project_dir)!r} is not a directory")
+
+        database_url = None
+        if (raw_url := text("DATABASE_URL")) is not None:
+            try:
+                database_url = DatabaseUrl.parse(raw_url)
+            except InvalidDatabaseUrl as exc:
+                problems.append(f"DATABASE_URL is invalid: {exc}")
+
+        base = text("SQLALCHEMY_BASE")
+        if base is not None and not _SPEC.match(base):
+            problems.append(
+                f"SQLALCHEMY_BASE={base!r} must be 'module:attribute', e.g. app.models:Base or app.db:db"
+            )
+        models = tuple(m.strip() for m in (text("SQLALCHEMY_MODELS") or "").split(",") if m.strip())
+        for module in models:
+            if not re.match(r"^[A-Za-z_][\w.]*$", module):
+                problems.append(f"SQLALCHEMY_MODELS item {module!r} is not a module name like app.models.users")
+
+        alembic_config = None
+        if (raw_ini := text("ALEMBIC_CONFIG")) is not None:
+            alembic_config = (project_dir / raw_ini).expanduser().resolve()
+            if not alembic_config.is_file():
+                problems.append(
+                    f"ALEMBIC_CONFIG={raw_ini!r}: no such file ({alembic_config}); point it at your alembic.ini"
+                )
+        elif project_dir.is_dir():
+            alembic_config = discover_alembic_ini(project_dir)
+
+        host = text("HOST") or "127.0.0.1"
+        if host != "localhost" and not _valid_host(host):
+            problems.append(f"HOST={host!r} is not an IP address or host name; e.g. 127.0.0.1 or 0.0.0.0")
+        port = integer("PORT", 3000, 1, 65535)
+
+        data_dir = Path(text("DATA_DIR") or project_dir / ".pgadmin-py").expanduser().resolve()
+        backup_dir = Path(text("BACKUP_DIR") or data_dir / "backups").expanduser().resolve()
+        for name, path in (("DATA_DIR", data_dir), ("BACKUP_DIR", backup_dir)):
+            if path.exists() and not path.is_dir():
+                problems.append(f"{name}={str(path)!r} exists and is not a directory")
+
+        level = (text("LOG_LEVEL") or "INFO").upper()
+        if level not in _LOG_LEVELS:
+            problems.append(f"LOG_LEVEL={level!r} must be one of {', '.join(sorted(_LOG_LEVELS))}")
+
+        secret = text("SECRET_KEY")
+        if secret is not None and len(secret) < 16:
+            problems.append("SECRET_KEY is too short: use at least 16 random characters")
+
+        settings = cls(
+            database_url=database_url,
+            sqlalchemy_base=base,
+            sqlalchemy_models=models,
+            alembic_config=alembic_config,
+            alembic_section=text("ALEMBIC_SECTION") or "alembic",
+            alembic_python=text("ALEMBIC_PYTHON"),
+            migrate_command=text("MIGRATE_COMMAND"),
+            project_dir=project_dir,
+            host=host,
+            port=port,
+            read_only=flag("READ_ONLY"),
+            auth_password=text("AUTH_PASSWORD"),
+            auth_disabled=flag("AUTH_DISABLED"),
+            secret_key=secret,
+            data_dir=data_dir,
+            backup_dir=backup_dir,
+            statement_timeout_ms=integer("STATEMENT_TIMEOUT_MS", 30_000, 100, 3_600_000),
+            cookie_secure=flag("COOKIE_SECURE"),
+            log_level=level,
+        )
+        if settings.auth_password and settings.auth_disabled:
+            problems.append("AUTH_PASSWORD and AUTH_DISABLED=1 contradict each other; set only one")
+        if problems:
+            raise ConfigError(problems)
+        return settings
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(re.match(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$", host))
+    return True
+
+
+def discover_alembic_ini(project_dir: Path) -> Path | None:
+    """The project's alembic.ini in the usual places, or None."""
+    for candidate in ALEMBIC_INI_CANDIDATES:
+        path = project_dir / candidate
+        if path.is_file():
+            return path.resolve()
+    return None

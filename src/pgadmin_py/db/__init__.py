@@ -1,0 +1,1 @@
+"""Engine, connections, health and the embedded PostgreSQL."""

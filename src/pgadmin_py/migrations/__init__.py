@@ -1,0 +1,1 @@
+"""Visual Alembic: revision graph and status, previews, the child-process runner, backups."""

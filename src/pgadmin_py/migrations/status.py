@@ -1,0 +1,74 @@
+"""Where the database stands against the project's revisions: current, heads, pending."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from pgadmin_py.migrations.project import AlembicProjectError, read_project
+from pgadmin_py.migrations.scripts import RevisionScript, read_scripts
+
+VERSION_TABLE = "alembic_version"
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationSummary:
+    ini_path: Path | None
+    revision_count: int = 0
+    heads: tuple[str, ...] = ()
+    current: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
+    version_table_exists: bool = False
+    problem: str | None = None
+    unknown_current: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        return self.ini_path is not None and self.problem is None
+
+
+def ancestors(revisions: dict[str, RevisionScript], starts: Iterable[str]) -> set[str]:
+    """Every revision reachable downward from ``starts`` (inclusive), following down_revision and depends_on."""
+    seen: set[str] = set()
+    stack = [s for s in starts if s in revisions]
+    while stack:
+        rev = stack.pop()
+        if rev in seen:
+            continue
+        seen.add(rev)
+        script = revisions[rev]
+        stack.extend(r for r in (*script.down_revisions, *script.depends_on) if r in revisions)
+    return seen
+
+
+def heads_of(revisions: dict[str, RevisionScript]) -> tuple[str, ...]:
+    parents = {p for s in revisions.values() for p in s.down_revisions}
+    return tuple(sorted(r for r in revisions if r not in parents))
+
+
+def read_current(engine: Engine) -> tuple[bool, tuple[str, ...]]:
+    with engine.connect() as conn:
+        exists = conn.execute(text("select to_regclass(:t) is not null"), {"t": VERSION_TABLE}).scalar_one()
+        if not exists:
+            return False, ()
+        rows = conn.execute(text(f"select version_num from {VERSION_TABLE} order by 1")).scalars().all()
+    return True, tuple(rows)
+
+
+def summarize(engine: Engine, ini_path: Path | None, section: str = "alembic") -> MigrationSummary:
+    if ini_path is None:
+        return MigrationSummary(None)
+    try:
+        scripts = read_scripts(read_project(ini_path, section))
+    except AlembicProjectError as exc:
+        return MigrationSummary(ini_path, problem=exc.detail)
+    revisions = {s.revision: s for s in scripts}
+    exists, current = read_current(engine)
+    applied = ancestors(revisions, current)
+    pending = tuple(r for r in revisions if r not in applied)
+    unknown = tuple(rev for rev in current if rev not in revisions)
+    return MigrationSummary(ini_path, len(revisions), heads_of(revisions), current, pending, exists,
+                            unknown_current=unknown)

@@ -1,0 +1,1 @@
+"""The user's SQLAlchemy models: import, introspection, automap for tables without a model."""

@@ -1,0 +1,1 @@
+"""The Litestar app: controllers, templates, security, SSE. Nothing imports this package."""

@@ -1,0 +1,123 @@
+"""The app factory: ``create_app(settings)`` wires everything explicitly; nothing is read at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.response import Redirect, Response
+from litestar.static_files import create_static_files_router
+from litestar_htmx import ClientRedirect
+
+from pgadmin_py import __version__
+from pgadmin_py.core.errors import DatabaseUnavailable
+from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.engine import create_db_engine
+from pgadmin_py.db.monitor import DatabaseMonitor
+from pgadmin_py.orm.loader import LoadedModels, load_models
+from pgadmin_py.web.controllers import diagram, migrations, models, sql, tables
+from pgadmin_py.web.controllers.auth import AuthController
+from pgadmin_py.web.controllers.health import HealthController
+from pgadmin_py.web.controllers.home import HomeController
+from pgadmin_py.web.errors import EXCEPTION_HANDLERS
+from pgadmin_py.web.render import AppInfo, Renderer, build_environment
+from pgadmin_py.web.security import (
+    access_token_for,
+    add_security_headers,
+    is_logged_in,
+    is_public,
+    refuse_writes_when_read_only,
+)
+from pgadmin_py.web.state import AppState
+from pgadmin_py.web.urls import Urls
+
+ROUTE_HANDLERS: list[Any] = [
+    HomeController, HealthController, AuthController,
+    *migrations.ROUTES, *tables.ROUTES, *models.ROUTES, *diagram.ROUTES, *sql.ROUTES,
+]
+NO_DATABASE_PREFIXES = ("/static/", "/healthz", "/readyz", "/login", "/logout", "/favicon.ico")
+
+
+def resource_dir(name: str) -> Path:
+    """``templates``/``static`` inside the installed wheel, else at the top of the source tree."""
+    packaged = Path(__file__).resolve().parents[1] / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / name
+
+
+def build_state(settings: Settings, *, access_token: str | None = None,
+                models: LoadedModels | None = None) -> AppState:
+    """Everything the app holds. ``access_token`` is passed in when the CLI already printed it."""
+    if settings.database_url is None:
+        raise ValueError("create_app needs a database URL; the CLI starts the embedded server first")
+    engine = create_db_engine(settings.database_url, read_only=settings.read_only,
+                              statement_timeout_ms=settings.statement_timeout_ms)
+    if models is None:
+        models = (load_models(settings.sqlalchemy_base, settings.project_dir, settings.sqlalchemy_models)
+                  if settings.sqlalchemy_base else LoadedModels(None))
+    token = access_token if access_token is not None else access_token_for(settings)
+    info = AppInfo(version=__version__, read_only=settings.read_only, auth_enabled=token is not None,
+                   database_label=settings.database_url.label(),
+                   project_name="demo" if settings.demo else settings.project_dir.name)
+    renderer = Renderer(build_environment(resource_dir("templates")), info)
+    return AppState(settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=models,
+                    renderer=renderer, access_token=token,
+                    cookie_secret=settings.secret_key or secrets.token_hex(32))
+
+
+def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar:
+    app_state = state or build_state(settings)
+
+    async def guard(request: Request[Any, Any, Any]) -> Response[Any] | None:
+        path = request.url.path
+        if app_state.access_token is not None and not is_public(path) and not is_logged_in(
+                request, app_state.cookie_secret, app_state.access_token):
+            target = Urls().login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+            if request.headers.get("hx-request") == "true":
+                return ClientRedirect(target)
+            return Redirect(target)
+        refuse_writes_when_read_only(request, settings.read_only)
+        if not path.startswith(NO_DATABASE_PREFIXES) and not app_state.monitor.up:
+            if not app_state.monitor.checked or app_state.monitor.last_error is None:
+                await asyncio.to_thread(app_state.monitor.check_now)
+            if not app_state.monitor.up:
+                raise DatabaseUnavailable(app_state.monitor.last_error or "The database has not answered yet.")
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        task = asyncio.create_task(app_state.monitor.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            app_state.engine.dispose()
+
+    return Litestar(
+        route_handlers=[*ROUTE_HANDLERS, create_static_files_router(
+            path="/static", directories=[resource_dir("static")], send_as_attachment=False,
+            cache_control=None, include_in_schema=False)],
+        dependencies={"runtime": Provide(lambda: app_state, sync_to_thread=False)},
+        before_request=guard,
+        exception_handlers=EXCEPTION_HANDLERS,
+        csrf_config=CSRFConfig(secret=app_state.cookie_secret, cookie_name="pgadmin_py_csrf",
+                               cookie_secure=settings.cookie_secure, cookie_samesite="strict",
+                               cookie_httponly=True),
+        before_send=[add_security_headers],
+        lifespan=[lifespan],
+        state=State({"pgadmin": app_state}),
+        openapi_config=None,
+        logging_config=None,
+        debug=False,
+    )

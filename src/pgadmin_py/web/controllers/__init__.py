@@ -1,0 +1,1 @@
+"""One controller module per feature. Thin: parse, one service call, render."""

@@ -1,0 +1,85 @@
+"""Render a page or one of its blocks: one URL serves both.
+
+A direct visit (bookmark, reload, no JavaScript) gets the whole page. An htmx request whose target
+is an element id that names a ``{% block %}`` of the same template gets only that block, so a
+template says ``<div id="rows">{% block rows %}…{% endblock %}</div>`` and htmx can refresh it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.enums import MediaType
+from litestar.response import Response
+from litestar.utils.scope.state import ScopeState
+
+from pgadmin_py.web.urls import Urls
+
+
+@dataclass(frozen=True, slots=True)
+class AppInfo:
+    """What every template may show about the running app. Never holds a secret."""
+
+    version: str
+    read_only: bool
+    auth_enabled: bool
+    database_label: str
+    project_name: str
+
+
+def build_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "svg", "xml"], default_for_string=True),
+        undefined=StrictUndefined,  # a typo in a template fails loudly, in tests first
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals["urls"] = Urls()
+    return env
+
+
+def htmx_block(request: Request[Any, Any, Any]) -> str | None:
+    """The block an htmx request asks for (its target id), or None for a full page."""
+    headers = request.headers
+    if headers.get("hx-request") != "true" or headers.get("hx-boosted") == "true":
+        return None
+    return headers.get("hx-target") or None
+
+
+class Renderer:
+    def __init__(self, env: Environment, app_info: AppInfo) -> None:
+        self.env = env
+        self.app_info = app_info
+
+    def context(self, request: Request[Any, Any, Any], section: str, title: str) -> dict[str, Any]:
+        token = ScopeState.from_scope(request.scope).csrf_token
+        token = token if isinstance(token, str) else ""
+        return {
+            "request": request,
+            "app": self.app_info,
+            "csrf_token": lambda: token,
+            "csrf_input": f'<input type="hidden" name="_csrf_token" value="{token}">',
+            "active_section": section,
+            "page_title": title,
+            "title": title,
+        }
+
+    def render(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
+               block: str | None = None, **values: Any) -> str:
+        tmpl = self.env.get_template(template)
+        ctx = self.context(request, section, title) | values
+        name = block if block is not None else htmx_block(request)
+        if name is not None and name in tmpl.blocks:
+            return "".join(tmpl.blocks[name](tmpl.new_context(ctx)))
+        return tmpl.render(ctx)
+
+    def page(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
+             status_code: int = 200, headers: dict[str, str] | None = None, **values: Any) -> Response[str]:
+        body = self.render(request, template, section=section, title=title, **values)
+        return Response(body, status_code=status_code, media_type=MediaType.HTML, headers=headers or {})

@@ -1,0 +1,23 @@
+"""What the running app holds, built once by ``create_app`` and injected into handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.monitor import DatabaseMonitor
+from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.web.render import Renderer
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    monitor: DatabaseMonitor
+    models: LoadedModels
+    renderer: Renderer
+    access_token: str | None  # the password or generated token; None when auth is off
+    cookie_secret: str

@@ -1,0 +1,69 @@
+"""The one module that builds URLs. Templates call these; they never concatenate paths.
+
+Feature URLs that carry state (sort, filters, cursor, revision, query) get a method here that
+takes the typed value and serialises it, so every state has exactly one URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+
+class Urls:
+    """Bound into every template as ``urls``."""
+
+    def home(self) -> str:
+        return "/"
+
+    def migrations(self) -> str:
+        return "/migrations"
+
+    def tables(self) -> str:
+        return "/tables"
+
+    def models(self) -> str:
+        return "/models"
+
+    def diagram(self) -> str:
+        return "/diagram"
+
+    def sql(self) -> str:
+        return "/sql"
+
+    def login(self, next_url: str | None = None) -> str:
+        return "/login" + (f"?{urlencode({'next': next_url})}" if next_url and next_url != "/" else "")
+
+    def logout(self) -> str:
+        return "/logout"
+
+    def healthz(self) -> str:
+        return "/healthz"
+
+    def readyz(self) -> str:
+        return "/readyz"
+
+    def static(self, path: str) -> str:
+        return "/static/" + quote(path.lstrip("/"))
+
+    # --- migrations: URLs of the migrations feature (edit only inside this section) ---
+
+    # --- end migrations ---
+
+    # --- tables: URLs of the data browser and records (edit only inside this section) ---
+
+    # --- end tables ---
+
+    # --- models: URLs of the models and diagram features (edit only inside this section) ---
+
+    # --- end models ---
+
+    # --- sql: URLs of the SQL console (edit only inside this section) ---
+
+    # --- end sql ---
+
+
+def safe_next(target: str | None) -> str:
+    """A post-login redirect target that stays on this site (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

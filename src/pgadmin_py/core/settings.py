@@ -131,9 +131,10 @@ class Settings:
             if path.exists() and not path.is_dir():
                 problems.append(f"{name}={str(path)!r} exists and is not a directory")
 
-        level = (text("LOG_LEVEL") or "INFO").upper()
+        raw_level = text("LOG_LEVEL") or "INFO"
+        level = raw_level.upper()
         if level not in _LOG_LEVELS:
-            problems.append(f"LOG_LEVEL={level!r} must be one of {', '.join(sorted(_LOG_LEVELS))}")
+            problems.append(f"LOG_LEVEL={raw_level!r} must be one of {', '.join(sorted(_LOG_LEVELS))}")
 
         secret = text("SECRET_KEY")
         if secret is not None and len(secret) < 16:

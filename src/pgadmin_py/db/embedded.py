@@ -119,8 +119,10 @@ class EmbeddedPostgres:
             pass
         return int(lines[3]) if len(lines) > 3 and lines[3].isdigit() else None
 
-    def start(self) -> DatabaseUrl:
-        """Initialise the cluster if needed, start it unless already running, return its URL."""
+    def start(self, port: int | None = None) -> DatabaseUrl:
+        """Initialise the cluster if needed, start it unless already running, return its URL.
+
+        ``port`` pins the port (tests restart a server where a running app expects it)."""
         self.root.mkdir(parents=True, exist_ok=True)
         if user := self._run_as():
             self._prepare_ownership(user)
@@ -128,9 +130,11 @@ class EmbeddedPostgres:
             log.info("Creating the embedded PostgreSQL cluster in %s", self.pgdata)
             self._pg(["initdb", "-D", str(self.pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                       "--no-locale", "--no-instructions"])
-        port = self._running_port()
-        if port is None:
-            port = _free_port()
+        running = self._running_port()
+        if running is not None:
+            port = running
+        else:
+            port = port or _free_port()
             opts = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''"
             if self.fast:
                 opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

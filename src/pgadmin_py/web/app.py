@@ -23,7 +23,7 @@ from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.engine import create_db_engine
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.orm.loader import LoadedModels, load_models
-from pgadmin_py.web.controllers import diagram, migrations, models, sql, tables
+from pgadmin_py.web.controllers import diagram, migrations, models, records, sql, tables
 from pgadmin_py.web.controllers.auth import AuthController
 from pgadmin_py.web.controllers.health import HealthController
 from pgadmin_py.web.controllers.home import HomeController
@@ -41,7 +41,7 @@ from pgadmin_py.web.urls import Urls
 
 ROUTE_HANDLERS: list[Any] = [
     HomeController, HealthController, AuthController,
-    *migrations.ROUTES, *tables.ROUTES, *models.ROUTES, *diagram.ROUTES, *sql.ROUTES,
+    *migrations.ROUTES, *tables.ROUTES, *records.ROUTES, *models.ROUTES, *diagram.ROUTES, *sql.ROUTES,
 ]
 NO_DATABASE_PREFIXES = ("/static/", "/healthz", "/readyz", "/login", "/logout", "/favicon.ico")
 

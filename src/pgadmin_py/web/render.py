@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from litestar import Request
 from litestar.enums import MediaType
 from litestar.response import Response
@@ -52,6 +52,22 @@ def htmx_block(request: Request[Any, Any, Any]) -> str | None:
     return headers.get("hx-target") or None
 
 
+def render_block(tmpl: Template, name: str, values: dict[str, Any]) -> str:
+    """Render one block with the template's top-level ``{% import %}``/``{% set %}`` in scope.
+
+    Jinja runs a child template's top-level statements in its root function, before handing over
+    to the parent; a block rendered alone would miss them (``ui`` undefined). Starting the root
+    function and stopping at its first output runs exactly those statements.
+    """
+    context = tmpl.new_context(values)
+    root = tmpl.root_render_func(context)
+    try:
+        next(root, None)
+    finally:
+        root.close()
+    return "".join(tmpl.blocks[name](context))
+
+
 class Renderer:
     def __init__(self, env: Environment, app_info: AppInfo) -> None:
         self.env = env
@@ -76,7 +92,7 @@ class Renderer:
         ctx = self.context(request, section, title) | values
         name = block if block is not None else htmx_block(request)
         if name is not None and name in tmpl.blocks:
-            return "".join(tmpl.blocks[name](tmpl.new_context(ctx)))
+            return render_block(tmpl, name, ctx)
         return tmpl.render(ctx)
 
     def page(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar.di import NamedDependency
 from sqlalchemy import Engine
 
 from pgadmin_py.core.settings import Settings
@@ -21,3 +22,7 @@ class AppState:
     renderer: Renderer
     access_token: str | None  # the password or generated token; None when auth is off
     cookie_secret: str
+
+
+# What handlers declare to receive the app state: `runtime: Runtime` (an explicit named dependency).
+Runtime = NamedDependency[AppState]

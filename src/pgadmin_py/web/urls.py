@@ -6,7 +6,10 @@ takes the typed value and serialises it, so every state has exactly one URL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote, urlencode
+
+from pgadmin_py.core.pk import encode_pk, tilde_encode
 
 
 class Urls:
@@ -49,9 +52,33 @@ class Urls:
 
     # --- end migrations ---
 
-    # --- tables: URLs of the data browser and records (edit only inside this section) ---
+    # --- tables: URLs of the data browser (edit only inside this section) ---
+    # Schema, table and key values are tilde-encoded path segments (core/pk.py): safe for any name.
+
+    def table(self, schema: str, name: str, query: Mapping[str, str] | None = None) -> str:
+        base = f"/tables/{tilde_encode(schema)}/{tilde_encode(name)}"
+        return base + (f"?{urlencode(query)}" if query else "")
+
+    def row(self, schema: str, name: str, pk: tuple[object, ...]) -> str:
+        return f"{self.table(schema, name)}/rows/{encode_pk(pk)}"
 
     # --- end tables ---
+
+    # --- records: URLs of create / edit / delete (edit only inside this section) ---
+
+    def row_new(self, schema: str, name: str) -> str:
+        return f"{self.table(schema, name)}/new"
+
+    def row_edit(self, schema: str, name: str, pk: tuple[object, ...]) -> str:
+        return f"{self.row(schema, name, pk)}/edit"
+
+    def rows_delete(self, schema: str, name: str) -> str:
+        return f"{self.table(schema, name)}/delete"
+
+    def fk_search(self, schema: str, name: str, column: str) -> str:
+        return f"{self.table(schema, name)}/fk/{tilde_encode(column)}"
+
+    # --- end records ---
 
     # --- models: URLs of the models and diagram features (edit only inside this section) ---
 

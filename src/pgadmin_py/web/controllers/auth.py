@@ -8,17 +8,17 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Response
 
 from pgadmin_py.web.security import AUTH_COOKIE, auth_cookie_value, token_matches
-from pgadmin_py.web.state import AppState
+from pgadmin_py.web.state import Runtime
 from pgadmin_py.web.urls import safe_next
 
 FAILED_LOGIN_DELAY_S = 0.5  # slows guessing; the token is long enough that this is a courtesy
 
 
-def _login_cookie(runtime: AppState, token: str) -> Cookie:
+def _login_cookie(runtime: Runtime, token: str) -> Cookie:
     return Cookie(key=AUTH_COOKIE, value=auth_cookie_value(runtime.cookie_secret, token), httponly=True,
                   samesite="strict", secure=runtime.settings.cookie_secure, path="/", max_age=14 * 24 * 3600)
 
@@ -27,8 +27,8 @@ class AuthController(Controller):
     path = "/"
 
     @get("/login", sync_to_thread=False)
-    def login_page(self, request: Request[Any, Any, Any], runtime: AppState,
-                   token: str | None = None) -> Response[str] | Redirect:
+    def login_page(self, request: Request[Any, Any, Any], runtime: Runtime,
+                   token: FromQuery[str | None] = None) -> Response[str] | Redirect:
         target = safe_next(request.query_params.get("next"))
         if runtime.access_token is None:
             return Redirect(target)
@@ -38,7 +38,7 @@ class AuthController(Controller):
                                    next=target)
 
     @post("/login", opt={"read_only_safe": True})
-    async def login(self, request: Request[Any, Any, Any], runtime: AppState,
+    async def login(self, request: Request[Any, Any, Any], runtime: Runtime,
                     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
                     ) -> Response[str] | Redirect:
         target = safe_next(data.get("next"))

@@ -7,7 +7,7 @@ import asyncio
 from litestar import Controller, get
 from litestar.response import Response
 
-from pgadmin_py.web.state import AppState
+from pgadmin_py.web.state import Runtime
 
 
 class HealthController(Controller):
@@ -18,7 +18,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/readyz")
-    async def readyz(self, runtime: AppState) -> Response[dict[str, str | None]]:
+    async def readyz(self, runtime: Runtime) -> Response[dict[str, str | None]]:
         up = await asyncio.to_thread(runtime.monitor.check_now)
         if up:
             return Response({"status": "ready", "server_version": runtime.monitor.server_version})

@@ -1,0 +1,59 @@
+# pgadmin-py: `make run` serves the embedded demo, `make test` runs every test tier.
+# Everything installs itself into .venv on first use; a fresh machine needs Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+LOCAL_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit test-integration test-e2e lint bench vendor image-cmd clean
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pgadmin-py needs Python 3.11 or newer; set PYTHON=python3.11")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP) ## create .venv and install pgadmin-py with its dev tools
+
+run: $(STAMP) ## serve the bundled demo on an embedded PostgreSQL at http://127.0.0.1:3000
+	$(VENV)/bin/pgadmin-py serve
+
+test: $(STAMP) ## unit + integration + e2e (own throwaway PostgreSQL), then integration on 127.0.0.1:5432 if up
+	$(PY) -m pytest -q
+	@if $(PY) -c "import psycopg; psycopg.connect('$(LOCAL_PG)', connect_timeout=2).close()" 2>/dev/null; then \
+		echo "== integration tests again, against the PostgreSQL server at 127.0.0.1:5432"; \
+		TEST_DATABASE_URL='$(LOCAL_PG)' $(PY) -m pytest -q tests/integration; \
+	else echo "== no PostgreSQL at 127.0.0.1:5432: integration ran on the embedded server only"; fi
+
+test-unit: $(STAMP) ## unit tests only (no database)
+	$(PY) -m pytest -q tests/unit
+
+test-integration: $(STAMP) ## integration tests only
+	$(PY) -m pytest -q tests/integration
+
+test-e2e: $(STAMP) ## browser tests only (Debian chromium at /usr/bin/chromium)
+	$(PY) -m pytest -q tests/e2e
+
+lint: $(STAMP) ## ruff, mypy --strict, import-linter contracts
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP) ## benchmarks in tests/bench, each reporting ratios measured in one run
+	@set -e; for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
+
+vendor: ## re-fetch htmx and htmx-ext-sse from the npm registry and check their checksums
+	bash static/vendor/fetch.sh
+
+image-cmd: $(STAMP) ## the container's start command, exactly (HOST=0.0.0.0; needs DATABASE_URL)
+	HOST=0.0.0.0 $(VENV)/bin/pgadmin-py serve
+
+clean: ## remove the virtualenv and the embedded database (./.pgadmin-py)
+	rm -rf $(VENV) .pgadmin-py

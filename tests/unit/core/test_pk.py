@@ -1,0 +1,27 @@
+"""Key values and names travel in URL path segments through tilde encoding, losslessly."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgadmin_py.core.pk import InvalidKey, decode_pk, encode_pk, tilde_decode, tilde_encode
+
+
+@pytest.mark.parametrize("value", ["42", "a/b", "x,y", "~tilde~", "100%", "é 東京 🐘", "", "a.b-c_d", "'; drop table x;--"])
+def test_round_trip(value: str) -> None:
+    encoded = tilde_encode(value)
+    assert all(ch.isalnum() or ch in "_-~" for ch in encoded)
+    assert tilde_decode(encoded) == value
+
+
+def test_composite_keys() -> None:
+    assert encode_pk((5, "a/b")) == "5,a~2Fb"
+    assert decode_pk("5,a~2Fb", 2) == ("5", "a/b")
+
+
+@pytest.mark.parametrize(("segment", "arity", "words"), [
+    ("1,2", 1, "has 2 part(s)"), ("1", 2, "has 1 part(s)"), ("a~zz", 1, "two hex digits"), ("~FF", 1, "UTF-8"),
+])
+def test_bad_keys_say_why(segment: str, arity: int, words: str) -> None:
+    with pytest.raises(InvalidKey, match=words.replace("(", r"\(").replace(")", r"\)")):
+        decode_pk(segment, arity)

@@ -1,0 +1,83 @@
+"""Settings from the environment: defaults, both URL forms, and every invalid value named at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pgadmin_py.core.errors import ConfigError
+from pgadmin_py.core.settings import Settings
+
+
+def test_defaults_with_nothing_set(tmp_path: Path) -> None:
+    s = Settings.from_env({"PROJECT_DIR": str(tmp_path)})
+    assert s.database_url is None  # -> the embedded server
+    assert (s.host, s.port, s.read_only, s.auth_password) == ("127.0.0.1", 3000, False, None)
+    assert s.data_dir == tmp_path / ".pgadmin-py"
+    assert s.backup_dir == tmp_path / ".pgadmin-py" / "backups"
+    assert s.listens_on_loopback
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://app:s3cret@db:5432/shop",
+    "postgresql+psycopg://app:s3cret@db:5432/shop",
+    "postgres://app:s3cret@db:5432/shop",
+    "postgresql+asyncpg://app:s3cret@db:5432/shop",
+])
+def test_database_url_forms_normalise_to_psycopg(url: str, tmp_path: Path) -> None:
+    s = Settings.from_env({"DATABASE_URL": url, "PROJECT_DIR": str(tmp_path)})
+    assert s.database_url is not None
+    assert s.database_url.sqlalchemy() == "postgresql+psycopg://app:s3cret@db:5432/shop"
+    assert s.database_url.libpq() == "postgresql://app:s3cret@db:5432/shop"
+    assert "s3cret" not in str(s.database_url) and "s3cret" not in repr(s.database_url)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    env = {
+        "PROJECT_DIR": str(tmp_path),
+        "DATABASE_URL": "mysql://root@db/shop",
+        "PORT": "70000",
+        "READ_ONLY": "maybe",
+        "SQLALCHEMY_BASE": "app.models.Base",
+        "ALEMBIC_CONFIG": "nowhere/alembic.ini",
+        "LOG_LEVEL": "loud",
+    }
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    text = str(info.value)
+    assert "cannot start" in text
+    assert "DATABASE_URL is invalid: the scheme 'mysql' is not PostgreSQL" in text
+    assert "expected postgresql://user:password@host:5432/dbname" in text
+    assert "PORT='70000' must be a whole number from 1 to 65535" in text
+    assert "READ_ONLY='maybe' is not a yes/no value" in text
+    assert "SQLALCHEMY_BASE='app.models.Base' must be 'module:attribute'" in text
+    assert "ALEMBIC_CONFIG='nowhere/alembic.ini': no such file" in text
+    assert "LOG_LEVEL='loud' must be one of" in text
+    assert len(info.value.problems) == 6
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("postgresql://db:5432", "names no database"),
+    ("postgresql:///shop", "names no host"),
+    ("postgresql://db:notaport/shop", "not a valid URL"),
+])
+def test_incomplete_urls_say_what_is_missing(url: str, words: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=words):
+        Settings.from_env({"DATABASE_URL": url, "PROJECT_DIR": str(tmp_path)})
+
+
+def test_alembic_ini_is_discovered_in_the_project(tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "alembic.ini").write_text("[alembic]\n")
+    assert Settings.from_env({"PROJECT_DIR": str(tmp_path)}).alembic_config == tmp_path / "migrations" / "alembic.ini"
+    (tmp_path / "alembic.ini").write_text("[alembic]\n")
+    assert Settings.from_env({"PROJECT_DIR": str(tmp_path)}).alembic_config == tmp_path / "alembic.ini"
+
+
+def test_flags_and_auth(tmp_path: Path) -> None:
+    s = Settings.from_env({"PROJECT_DIR": str(tmp_path), "READ_ONLY": "yes", "HOST": "0.0.0.0",
+                           "AUTH_PASSWORD": "hunter2-hunter2"})
+    assert s.read_only and not s.listens_on_loopback and s.auth_password == "hunter2-hunter2"
+    with pytest.raises(ConfigError, match="contradict"):
+        Settings.from_env({"PROJECT_DIR": str(tmp_path), "AUTH_PASSWORD": "x", "AUTH_DISABLED": "1"})

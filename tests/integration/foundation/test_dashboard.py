@@ -7,10 +7,10 @@ from typing import Any
 
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
-from support.web import make_client
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.demo import setup as demo
+from support.web import make_client
 
 
 def test_dashboard_facts(client: TestClient[Any], demo_db: DatabaseUrl) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from support.web import make_client
 
 from pgadmin_py.db.embedded import EmbeddedPostgres
+from support.web import make_client
 
 RECOVERY_LIMIT_S = 30
 

@@ -120,6 +120,9 @@ def seed(database_url: str) -> dict[str, int]:
             if table.has_serial_id:
                 # Ids were given explicitly, so move the sequence past them for future inserts.
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) FROM {table.name}")
+    with psycopg.connect(psycopg_conninfo(database_url), autocommit=True) as conn:
+        # Fresh statistics, so row estimates (pg_class.reltuples) are right from the first page view.
+        conn.execute("ANALYZE")
     return {table.name: len(table.rows) for table in tables}
 
 

@@ -63,7 +63,7 @@ def drop_database(server: DatabaseUrl, name: str) -> None:
 @pytest.fixture(scope="session")
 def demo_template(pg_server: DatabaseUrl) -> Iterator[str]:
     """A database holding the demo project at its seeded revision, used as a template."""
-    from pgadmin_py.demo import setup as demo
+    from pgadmin_py.demo import bootstrap as demo
 
     url = create_database(pg_server, prefix="tmpl")
     demo.prepare(url.libpq())

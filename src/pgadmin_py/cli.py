@@ -36,7 +36,7 @@ def start_embedded(settings: Settings) -> tuple[Settings, EmbeddedPostgres]:
     """Start the embedded server and load the bundled demo into it; return settings pointing there."""
     from sqlalchemy import create_engine, text
 
-    from pgadmin_py.demo import setup as demo
+    from pgadmin_py.demo import bootstrap as demo
 
     server = EmbeddedPostgres(settings.data_dir / "postgres")
     admin_url = server.start()

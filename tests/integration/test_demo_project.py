@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from pgadmin_py.demo import setup as demo
+from pgadmin_py.demo import bootstrap as demo
 from pgadmin_py.demo.models import Base
 
 SERVER_URL = os.environ.get("DEMO_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

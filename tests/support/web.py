@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.settings import Settings
-from pgadmin_py.demo import setup as demo
+from pgadmin_py.demo import bootstrap as demo
 from pgadmin_py.web.app import create_app
 
 _TOKEN = re.compile(r'"x-csrftoken":\s*"([^"]+)"')

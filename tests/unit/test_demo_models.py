@@ -165,7 +165,7 @@ def test_database_enum_labels_are_the_python_values(table: str, column: str, enu
     assert column_type.enums == [member.value for member in enum_class]
 
 
-@pytest.mark.parametrize("module", ["__init__.py", "models.py", "seed.py", "setup.py", "migrations/env.py"])
+@pytest.mark.parametrize("module", ["__init__.py", "models.py", "seed.py", "bootstrap.py", "migrations/env.py"])
 def test_demo_imports_nothing_from_pgadmin_py(module: str) -> None:
     tree = ast.parse((DEMO_DIR / module).read_text())
     for node in ast.walk(tree):
@@ -192,7 +192,7 @@ def test_importable_as_standalone_demo_package(tmp_path: Path) -> None:
     shutil.copytree(DEMO_DIR, tmp_path / "demo", ignore=shutil.ignore_patterns("__pycache__"))
     script = (
         "import sys\n"
-        "import demo.models, demo.seed, demo.setup\n"
+        "import demo.models, demo.seed, demo.bootstrap\n"
         "assert demo.models.Base.metadata.tables['operations'] is not None\n"
         "assert not [m for m in sys.modules if m.startswith('pgadmin_py')], 'imported pgadmin_py'\n"
         "print(len(demo.models.Base.metadata.tables))\n"

@@ -7,6 +7,7 @@ template says ``<div id="rows">{% block rows %}…{% endblock %}</div>`` and htm
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,8 @@ def render_block(tmpl: Template, name: str, values: dict[str, Any]) -> str:
     """
     context = tmpl.new_context(values)
     root = tmpl.root_render_func(context)
-    try:
-        next(root, None)
-    finally:
+    next(root, None)
+    if isinstance(root, Generator):
         root.close()
     return "".join(tmpl.blocks[name](context))
 

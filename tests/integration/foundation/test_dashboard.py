@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
-from pgadmin_py.demo import setup as demo
+from pgadmin_py.demo import bootstrap as demo
 from support.web import make_client
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
-from pgadmin_py.demo import setup as demo
+from pgadmin_py.demo import bootstrap as demo
 
 
 def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -49,18 +49,85 @@ class Urls:
         return "/static/" + quote(path.lstrip("/"))
 
     # --- migrations: URLs of the migrations feature (edit only inside this section) ---
+    def migration(self, rev: str) -> str:
+        return f"/migrations/{quote(rev, safe='')}"
+
+    def migration_plan(self, action: str, target: str) -> str:
+        from pgadmin_py.migrations.params import PlanParams
+
+        return "/migrations/plan?" + PlanParams(action, target).query()
+
+    def migration_plan_form(self) -> str:
+        """Where the "plan an action" GET form submits (its fields are PlanParams)."""
+        return "/migrations/plan"
+
+    def migration_apply(self) -> str:
+        return "/migrations/apply"
+
+    def migration_runs(self) -> str:
+        return "/migrations/runs"
+
+    def migration_run(self, run_id: int) -> str:
+        return f"/migrations/runs/{int(run_id)}"
+
+    def migration_run_events(self, run_id: int, after: int = 0) -> str:
+        return f"/migrations/runs/{int(run_id)}/events?{urlencode({'after': int(after)})}"
+
+    def migration_backups(self) -> str:
+        return "/migrations/backups"
+
+    def migration_restore(self, name: str) -> str:
+        return f"/migrations/backups/{quote(name, safe='')}/restore"
 
     # --- end migrations ---
 
     # --- tables: URLs of the data browser (edit only inside this section) ---
     # Schema, table and key values are tilde-encoded path segments (core/pk.py): safe for any name.
 
+    _table_paths: dict[tuple[str, str], str] = {}  # a page links every row: encode each table name once
+
     def table(self, schema: str, name: str, query: Mapping[str, str] | None = None) -> str:
-        base = f"/tables/{tilde_encode(schema)}/{tilde_encode(name)}"
+        base = self._table_paths.get((schema, name))
+        if base is None:
+            base = f"/tables/{tilde_encode(schema)}/{tilde_encode(name)}"
+            if len(self._table_paths) > 4096:
+                self._table_paths.clear()
+            self._table_paths[(schema, name)] = base
         return base + (f"?{urlencode(query)}" if query else "")
 
     def row(self, schema: str, name: str, pk: tuple[object, ...]) -> str:
         return f"{self.table(schema, name)}/rows/{encode_pk(pk)}"
+
+    def row_by_token(self, schema: str, name: str, pk_token: str) -> str:
+        """``row()`` for a key already encoded with core.pk.encode_pk (a browser Row's ``pk_token``)."""
+        return f"{self.table(schema, name)}/rows/{pk_token}"
+
+    def browse(self, schema: str, name: str, params: object) -> str:
+        """A view of a table (a browser.params.BrowseParams: sort, filters, size, position), canonically."""
+        return self.table_filtered(schema, name, self._browse_pairs(params))
+
+    def table_filtered(self, schema: str, name: str, pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
+        """The table with these query pairs, e.g. ``(("account_id__eq", "5"),)`` for FK and reverse links."""
+        return self.table(schema, name) + (f"?{urlencode(list(pairs))}" if pairs else "")
+
+    def table_count(self, schema: str, name: str, params: object) -> str:
+        pairs = self._browse_pairs(params, "first_page")
+        return f"{self.table(schema, name)}/count" + (f"?{urlencode(pairs)}" if pairs else "")
+
+    def export(self, schema: str, name: str, fmt: str, params: object) -> str:
+        pairs = self._browse_pairs(params, "view_only")
+        return f"{self.table(schema, name)}/export/{tilde_encode(fmt)}" + (f"?{urlencode(pairs)}" if pairs else "")
+
+    def tables_search(self, search: str) -> str:
+        return self.tables() + (f"?{urlencode({'q': search})}" if search else "")
+
+    @staticmethod
+    def _browse_pairs(params: object, view: str | None = None) -> list[tuple[str, str]]:
+        from pgadmin_py.browser.params import BrowseParams  # local: keeps this module's imports shared-free
+
+        if not isinstance(params, BrowseParams):
+            raise TypeError(f"expected BrowseParams, got {type(params).__name__}")
+        return (getattr(params, view)() if view else params).to_query()
 
     # --- end tables ---
 
@@ -81,10 +148,59 @@ class Urls:
     # --- end records ---
 
     # --- models: URLs of the models and diagram features (edit only inside this section) ---
+    # Diagram URLs take DiagramParams.to_query(): schema, table ("schema.table"), depth, columns=keys.
+
+    def models_search(self, q: str) -> str:
+        return "/models" + (f"?{urlencode({'q': q})}" if q else "")
+
+    def model(self, name: str) -> str:
+        return f"/models/{tilde_encode(name)}"
+
+    def diagram_of(self, query: Mapping[str, str] | None = None) -> str:
+        return "/diagram" + (f"?{urlencode(query)}" if query else "")
+
+    def diagram_svg(self, query: Mapping[str, str] | None = None) -> str:
+        return "/diagram.svg" + (f"?{urlencode(query)}" if query else "")
+
+    def diagram_png(self, query: Mapping[str, str] | None = None) -> str:
+        return "/diagram.png" + (f"?{urlencode(query)}" if query else "")
+
+    def diagram_edge(self, schema: str, table: str, name: str) -> str:
+        return f"/diagram/edges/{tilde_encode(schema)}/{tilde_encode(table)}/{tilde_encode(name)}"
+
 
     # --- end models ---
 
     # --- sql: URLs of the SQL console (edit only inside this section) ---
+
+    def sql_query(self, sql: str = "", search: str = "") -> str:
+        """The console with ``sql`` in the editor: the shareable link of any query."""
+        pairs = [(k, v) for k, v in (("q", sql), ("search", search)) if v]
+        return "/sql" + (f"?{urlencode(pairs)}" if pairs else "")
+
+    def sql_run(self) -> str:
+        return "/sql/run"
+
+    def sql_cancel(self) -> str:
+        return "/sql/cancel"
+
+    def sql_history(self, entry_id: int) -> str:
+        return f"/sql/history/{int(entry_id)}"
+
+    def sql_saved(self, saved_id: int) -> str:
+        return f"/sql/saved/{int(saved_id)}"
+
+    def sql_save(self) -> str:
+        return "/sql/saved"
+
+    def sql_saved_delete(self, saved_id: int) -> str:
+        return f"/sql/saved/{int(saved_id)}/delete"
+
+    def sql_result(self, batch_id: str, index: int, page: int = 1) -> str:
+        return f"/sql/results/{quote(batch_id)}/{int(index)}" + (f"?page={int(page)}" if page > 1 else "")
+
+    def sql_result_csv(self, batch_id: str, index: int) -> str:
+        return f"/sql/results/{quote(batch_id)}/{int(index)}/csv"
 
     # --- end sql ---
 

@@ -1,0 +1,1 @@
+"""The SQL console: run with limits, EXPLAIN plans, history and saved queries."""

@@ -1,0 +1,212 @@
+"""Run a batch: every statement in one transaction, read-only unless writes are allowed and confirmed.
+
+Safety, in layers: the connection itself is read-only in the app's read-only mode; the batch runs in a
+``READ ONLY`` transaction unless the user allowed writes; a snapshot is taken before the user's first
+statement, so ``SET TRANSACTION READ WRITE`` can no longer lift it; statements that would end our
+transaction or lift our limits are refused before anything runs; a batch that wrote although its text
+looked read-only is rolled back and sent to confirmation; the statement timeout is set on the
+connection and in the transaction, and a watchdog cancels a statement that outlives it anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import psycopg
+
+from pgadmin_py.console.model import (
+    Batch,
+    Confirmation,
+    ConsoleLimits,
+    Mode,
+    QueryError,
+    ResultSet,
+    RunRequest,
+)
+from pgadmin_py.console.session import (
+    NoticeCollector,
+    RunRegistry,
+    Watchdog,
+    cancel_backend,
+    columns_of,
+    console_connection,
+    display,
+    elapsed_ms,
+    in_transaction,
+    query_error,
+)
+from pgadmin_py.console.statements import Kind, Statement, line_col, split
+from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.core.errors import ReadOnlyError
+
+CURSOR = "pgadmin_console_rows"
+DECLARE_PREFIX = f"DECLARE {CURSOR} NO SCROLL CURSOR FOR "
+QUERY_CANCELED = "57014"
+READ_ONLY_TRANSACTION = "25006"
+
+
+def confirm_token(sql: str, selection: tuple[int, int] | None) -> str:
+    """Binds a confirmation to the exact text it was given for."""
+    return hashlib.sha256(f"{selection}\x00{sql}".encode()).hexdigest()[:20]
+
+
+def refusal(statement: Statement, editor_text: str) -> QueryError | None:
+    """Why the console will not run this statement at all, or None."""
+    if statement.kind is Kind.TRANSACTION:
+        message = ("Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION) is not allowed: "
+                   "the console runs each batch in one transaction of its own.")
+        hint = "Remove the statement; tick “allow writes” to run the batch in one committed transaction."
+    elif statement.kind is Kind.GUARDED:
+        message = "This setting protects the console (statement timeout, read-only mode) and cannot be changed here."
+        hint = "Remove the SET/RESET statement."
+    else:
+        return None
+    line, column = line_col(editor_text, statement.offset)
+    lines = editor_text.splitlines()
+    return QueryError(message, None, None, hint, statement.offset, line, column,
+                      lines[line - 1] if lines else "", "refused")
+
+
+class Runner:
+    """Runs batches against the user's database with the console's limits."""
+
+    def __init__(self, url: DatabaseUrl, *, app_read_only: bool, limits: ConsoleLimits,
+                 registry: RunRegistry) -> None:
+        self.url = url
+        self.app_read_only = app_read_only
+        self.limits = limits
+        self.registry = registry
+
+    def statements(self, request: RunRequest) -> list[Statement]:
+        text, base = request.target
+        return split(text, base)
+
+    def run(self, request: RunRequest) -> Batch | Confirmation:
+        if request.allow_writes and self.app_read_only:
+            raise ReadOnlyError("Running SQL with writes allowed")
+        started = time.perf_counter()
+        batch_id = uuid.uuid4().hex
+        statements = self.statements(request)
+        if not statements:
+            return Batch(batch_id, request.sql, (), Mode.READ_ONLY, 0.0,
+                         refused=QueryError("There is no SQL to run.", reason="refused",
+                                            hint="Type a query, e.g. select now();"))
+        for statement in statements:
+            if (refused := refusal(statement, request.sql)) is not None:
+                return Batch(batch_id, request.sql, (), Mode.READ_ONLY, 0.0, refused=refused)
+        token = confirm_token(request.sql, request.selection)
+        writes = request.allow_writes
+        confirmed = writes and request.confirm == token
+        modifying = tuple(s for s in statements if s.kind is Kind.WRITE)
+        if writes and modifying and not confirmed:
+            return Confirmation(request.sql, request.selection, modifying, token)
+        read_only = self.app_read_only or not writes
+        with console_connection(self.url, read_only=read_only,
+                                statement_timeout_ms=self.limits.statement_timeout_ms) as conn:
+            conn.execute("BEGIN READ ONLY" if read_only else "BEGIN READ WRITE")
+            conn.execute(f"SET LOCAL statement_timeout = {int(self.limits.statement_timeout_ms)}")
+            conn.execute("SELECT 1")  # takes the snapshot: the access mode is now fixed
+            notices = NoticeCollector(conn)
+            with self.registry.running(request.run_id, conn.info.backend_pid) as run_id:
+                results = self._run_all(conn, statements, request.sql, run_id, notices)
+            self.registry.forget(run_id)
+            failed = any(r.error for r in results)
+            if read_only or failed:
+                if in_transaction(conn):
+                    conn.execute("ROLLBACK")
+                mode = Mode.READ_ONLY if read_only else Mode.ROLLED_BACK
+            else:
+                row = conn.execute("select txid_current_if_assigned()").fetchone()
+                wrote = row is not None and row[0] is not None
+                if wrote and not confirmed:
+                    conn.execute("ROLLBACK")
+                    return Confirmation(request.sql, request.selection, tuple(statements), token,
+                                        wrote_unexpectedly=True)
+                conn.execute("COMMIT")
+                mode = Mode.COMMITTED if wrote else Mode.NOTHING_WRITTEN
+        return Batch(batch_id, request.sql, tuple(results), mode, elapsed_ms(started))
+
+    def _run_all(self, conn: psycopg.Connection, statements: list[Statement], editor_text: str, run_id: str,
+                 notices: NoticeCollector) -> list[ResultSet]:
+        results: list[ResultSet] = []
+        failed = False
+        for index, statement in enumerate(statements):
+            if failed:
+                results.append(ResultSet(index, statement, skipped=True))
+                continue
+            result = self._run_one(conn, index, statement, editor_text, run_id, notices)
+            if result.error is None and not in_transaction(conn):
+                result = ResultSet(index, statement, result.status, error=QueryError(
+                    "The statement ended the console's transaction; the rest of the batch was not run.",
+                    reason="refused"))
+            failed = result.error is not None
+            results.append(result)
+        return results
+
+    def _run_one(self, conn: psycopg.Connection, index: int, statement: Statement, editor_text: str,
+                 run_id: str, notices: NoticeCollector) -> ResultSet:
+        started = time.perf_counter()
+        cap = self.limits.row_cap
+        prefix = DECLARE_PREFIX if statement.query_like else ""
+        grace = self.limits.statement_timeout_ms / 1000 + 2.0
+        watchdog = Watchdog(grace, lambda: self._cancel_pid(conn.info.backend_pid))
+        try:
+            with watchdog:
+                if prefix:
+                    conn.execute(prefix + statement.text)
+                    cursor: psycopg.Cursor[Any] = conn.execute(f"FETCH FORWARD {cap + 1} FROM {CURSOR}")
+                    fetched = cursor.fetchall()
+                    columns = columns_of(conn, cursor)
+                    conn.execute(f"CLOSE {CURSOR}")
+                    status = f"SELECT {min(len(fetched), cap)}{'+' if len(fetched) > cap else ''}"
+                    count: int | None = min(len(fetched), cap)
+                else:
+                    cursor = conn.execute(statement.text)
+                    status = cursor.statusmessage or ""
+                    fetched = cursor.fetchmany(cap + 1) if cursor.description else []
+                    columns = columns_of(conn, cursor) if cursor.description else ()
+                    count = min(len(fetched), cap) if cursor.description else (
+                        cursor.rowcount if cursor.rowcount >= 0 else None)
+        except psycopg.Error as exc:
+            if conn.broken:
+                raise
+            reason = "error"
+            if exc.sqlstate == QUERY_CANCELED:
+                reason = "cancelled" if self.registry.was_cancelled(run_id) else "timeout"
+            error = query_error(exc, editor_text, statement.offset, len(prefix), reason)
+            if reason == "timeout":
+                error = _timeout_error(error, self.limits.statement_timeout_ms)
+            elif reason == "cancelled":
+                error = QueryError("You cancelled the query.", error.sqlstate, reason="cancelled")
+            elif exc.sqlstate == READ_ONLY_TRANSACTION and error.hint is None:
+                error = replace(error, hint="pgadmin-py runs in read-only mode (READ_ONLY=1): writes are refused."
+                                if self.app_read_only else
+                                "Tick “Allow writes” to run it; you confirm before anything is committed.")
+            return ResultSet(index, statement, duration_ms=elapsed_ms(started), notices=notices.take(), error=error)
+        rows = tuple([tuple([display(v) for v in row]) for row in fetched[:cap]])
+        return ResultSet(index, statement, status, columns, rows, count, len(fetched) > cap, elapsed_ms(started),
+                         notices.take())
+
+    def _cancel_pid(self, pid: int) -> None:
+        with contextlib.suppress(psycopg.Error):
+            cancel_backend(self.url, pid)
+
+    def cancel(self, run_id: str) -> bool:
+        """Cancel the run with this id, if it is still running. Only ever our own runs' backends."""
+        pid = self.registry.pid_of(run_id)
+        if pid is None:
+            return False
+        self.registry.mark_cancelled(run_id)
+        return cancel_backend(self.url, pid)
+
+
+def _timeout_error(error: QueryError, timeout_ms: int) -> QueryError:
+    seconds = f"{timeout_ms / 1000:g} s"
+    return QueryError(f"The statement ran longer than the console's limit of {seconds} and was stopped "
+                      "(statement timeout).", error.sqlstate,
+                      hint="Narrow the query (WHERE, LIMIT), or raise STATEMENT_TIMEOUT_MS.", reason="timeout")

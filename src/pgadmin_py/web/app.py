@@ -62,8 +62,8 @@ def build_state(settings: Settings, *, access_token: str | None = None,
     engine = create_db_engine(settings.database_url, read_only=settings.read_only,
                               statement_timeout_ms=settings.statement_timeout_ms)
     if models is None:
-        models = (load_models(settings.sqlalchemy_base, settings.project_dir, settings.sqlalchemy_models)
-                  if settings.sqlalchemy_base else LoadedModels(None))
+        models = load_models(settings.sqlalchemy_base, settings.project_dir, settings.sqlalchemy_models,
+                             alembic_ini=settings.alembic_config)
     token = access_token if access_token is not None else access_token_for(settings)
     info = AppInfo(version=__version__, read_only=settings.read_only, auth_enabled=token is not None,
                    database_label=settings.database_url.label(),

@@ -1,0 +1,1 @@
+"""The ER diagram: a graph of tables and foreign keys from the catalog, a layout, and its SVG."""

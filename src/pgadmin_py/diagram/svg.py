@@ -1,0 +1,183 @@
+"""Draw a laid-out graph as SVG: tables with their columns, FK edges with crow's-foot ends and the
+ON DELETE rule written on the edge.
+
+No ``style=`` attributes (the page's CSP forbids them): colours are presentation attributes (the
+light palette, what a downloaded file shows) and classes, which the page's CSS re-colours per theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from pgadmin_py.diagram.graph import Edge, Graph, Node
+from pgadmin_py.diagram.layout import CHAR, Box, Layout, short_type
+
+FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+RULE_CLASS = {"CASCADE": "cascade", "SET NULL": "setnull", "SET DEFAULT": "setnull", "RESTRICT": "restrict"}
+RULE_COLOUR = {"cascade": "#c92a2a", "setnull": "#b7791f", "restrict": "#6b7280", "noaction": "#8a90a0",
+               "model": "#7048e8"}
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    table: Callable[[Node], str] | None  # None: no links (a downloaded file)
+    edge: Callable[[Edge], str] | None = None  # None: no edge links (a downloaded file)
+
+
+def _a(value: str) -> str:
+    return quoteattr(value)
+
+
+def _t(value: str) -> str:
+    return escape(value)
+
+
+def _node(node: Node, box: Box, links: Links, focus: str | None) -> str:
+    classes = ["er-table"] + (["er-drift"] if node.drift else []) + (["er-focus"] if node.key == focus else [])
+    stroke = "#d9480f" if node.drift else ("#7048e8" if node.key == focus else "#c3c7d1")
+    x, y, w, h = box.x, box.y, box.w, box.h
+    title = node.label + (f" (model {node.model})" if node.model else "") + (
+        " — the model differs from the database" if node.drift else "")
+    opener = (f'<a class={_a(" ".join(classes))} href={_a(links.table(node))} data-table={_a(node.key)}>'
+              if links.table is not None else f'<g class={_a(" ".join(classes))}>')
+    out = [opener, f"<title>{_t(title)}{' — open its rows' if links.table is not None else ''}</title>",
+           f'<rect class="er-box" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" fill="#ffffff" '
+           f'stroke="{stroke}" stroke-width="{2 if node.drift or node.key == focus else 1}"'
+           + (' stroke-dasharray="5 3"' if node.drift else "") + "/>",
+           f'<path class="er-head" d="M{x:.1f},{y + 30:.1f} V{y + 6:.1f} a6,6 0 0 1 6,-6 H{x + w - 6:.1f} '
+           f'a6,6 0 0 1 6,6 V{y + 30:.1f} Z" fill="#eef0fb"/>',
+           f'<text class="er-name" x="{x + 10:.1f}" y="{y + 19.5:.1f}" font-weight="600" font-size="12.5" '
+           f'fill="#1f2330">{_t(node.label)}']
+    if node.model and node.model != node.name:
+        out.append(f'<tspan class="er-model" fill="#7048e8" font-weight="400"> · {_t(node.model)}</tspan>')
+    out.append("</text>")
+    if node.drift:
+        out.append(f'<text class="er-drift-mark" x="{x + w - 10:.1f}" y="{y + 19.5:.1f}" text-anchor="end" '
+                   f'font-size="11" fill="#d9480f">drift</text>')
+    for i, col in enumerate(node.columns):
+        cy = box.row_y(i) + 4
+        mark, mark_cls, colour = ("PK", "er-pk", "#b7791f") if col.primary_key else (
+            ("FK", "er-fk", "#4c6ef5") if col.foreign_key else ("", "", ""))
+        if mark:
+            out.append(f'<text class="{mark_cls}" x="{x + 8:.1f}" y="{cy:.1f}" font-size="9.5" font-weight="700" '
+                       f'fill="{colour}">{mark}</text>')
+        out.append(f'<text class="er-col{" er-null" if col.nullable else ""}" x="{x + 30:.1f}" y="{cy:.1f}" '
+                   f'font-size="12" fill="#30343f">{_t(col.name)}</text>')
+        out.append(f'<text class="er-type" x="{x + w - 8:.1f}" y="{cy:.1f}" font-size="11" text-anchor="end" '
+                   f'fill="#7a7f8c">{_t(short_type(col.type_name))}</text>')
+    if node.hidden_columns:
+        cy = box.row_y(len(node.columns)) + 4
+        out.append(f'<text class="er-more" x="{x + 30:.1f}" y="{cy:.1f}" font-size="11" fill="#7a7f8c">'
+                   f"+ {node.hidden_columns} more columns</text>")
+    out.append("</a>" if links.table is not None else "</g>")
+    return "\n".join(out)
+
+
+def _row_of(node: Node, columns: tuple[str, ...]) -> int:
+    names = [c.name for c in node.columns]
+    for col in columns:
+        if col in names:
+            return names.index(col)
+    return -1
+
+
+def _bezier_mid(p0: tuple[float, float], p1: tuple[float, float], p2: tuple[float, float],
+                p3: tuple[float, float]) -> tuple[float, float]:
+    return ((p0[0] + 3 * p1[0] + 3 * p2[0] + p3[0]) / 8, (p0[1] + 3 * p1[1] + 3 * p2[1] + p3[1]) / 8)
+
+
+def _glyph_one(x: float, y: float, d: float, optional: bool) -> str:
+    """|| (exactly one) or o| (zero or one) at the parent end; ``d`` is the direction away from the box."""
+    bar = f"M{x + 8 * d:.1f},{y - 6:.1f} V{y + 6:.1f} "
+    if optional:
+        return bar + f"M{x + 20 * d:.1f},{y:.1f} m-4,0 a4,4 0 1 0 8,0 a4,4 0 1 0 -8,0 "
+    return bar + f"M{x + 13 * d:.1f},{y - 6:.1f} V{y + 6:.1f} "
+
+
+def _glyph_many(x: float, y: float, d: float, unique: bool) -> str:
+    """o< (zero or many) or o| (zero or one) at the child end."""
+    circle = f"M{x + 20 * d:.1f},{y:.1f} m-4,0 a4,4 0 1 0 8,0 a4,4 0 1 0 -8,0 "
+    if unique:
+        return f"M{x + 8 * d:.1f},{y - 6:.1f} V{y + 6:.1f} " + circle
+    return (f"M{x:.1f},{y - 7:.1f} L{x + 12 * d:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} "
+            f"M{x + 12 * d:.1f},{y - 6:.1f} V{y + 6:.1f} ") + circle.replace(f"M{x + 20 * d:.1f}", f"M{x + 22 * d:.1f}")
+
+
+def _edge(edge: Edge, nodes: dict[str, Node], boxes: dict[str, Box], links: Links) -> tuple[str, str]:
+    """The line with its crow's-foot ends, and its ON DELETE tag (drawn later, above every line)."""
+    child, parent = nodes[edge.source], nodes[edge.target]
+    cb, pb = boxes[edge.source], boxes[edge.target]
+    cy, py = cb.row_y(_row_of(child, edge.columns)), pb.row_y(_row_of(parent, edge.ref_columns))
+    if edge.source == edge.target:  # self-reference: a loop on the right side
+        sx, ex = cb.x + cb.w, pb.x + pb.w
+        bulge = 46.0
+        p1, p2 = (sx + bulge, cy), (ex + bulge, py)
+        sd = ed = 1.0
+    elif cb.x >= pb.x + pb.w:  # child to the right: leave left, arrive right
+        sx, ex, sd, ed = cb.x, pb.x + pb.w, -1.0, 1.0
+        dx = (sx - ex) / 2
+        p1, p2 = (sx - dx, cy), (ex + dx, py)
+    elif cb.x + cb.w <= pb.x:  # child to the left (a cycle was broken)
+        sx, ex, sd, ed = cb.x + cb.w, pb.x, 1.0, -1.0
+        dx = (ex - sx) / 2
+        p1, p2 = (sx + dx, cy), (ex - dx, py)
+    else:  # same column: both on the right, bulging out
+        sx, ex, sd, ed = cb.x + cb.w, pb.x + pb.w, 1.0, 1.0
+        bulge = 60.0 + abs(cy - py) / 8
+        p1, p2 = (max(sx, ex) + bulge, cy), (max(sx, ex) + bulge, py)
+    rule = "model" if edge.from_model else RULE_CLASS.get(edge.on_delete, "noaction")
+    colour = RULE_COLOUR[rule]
+    path = f"M{sx:.1f},{cy:.1f} C{p1[0]:.1f},{p1[1]:.1f} {p2[0]:.1f},{p2[1]:.1f} {ex:.1f},{py:.1f}"
+    ends = _glyph_many(sx, cy, sd, edge.child_unique) + _glyph_one(ex, py, ed, edge.optional)
+    mx, my = _bezier_mid((sx, cy), p1, p2, (ex, py))
+    label = "relationship" if edge.from_model else ("" if edge.on_delete == "NO ACTION" else edge.on_delete)
+    cols = ", ".join(edge.columns)
+    title = (f"{edge.name}: {edge.source}({cols}) → {edge.target}({', '.join(edge.ref_columns)}), "
+             f"ON DELETE {edge.on_delete}, ON UPDATE {edge.on_update}, {edge.cardinality}"
+             if not edge.from_model else f"{edge.name}: a relationship in the models with no foreign key")
+    dash = ' stroke-dasharray="6 4"' if edge.from_model else ""
+    if links.edge is not None:
+        opener = f'<a class="er-edge er-{rule}" href={_a(links.edge(edge))} data-edge={_a(edge.id)}>'
+    else:
+        opener = f'<g class="er-edge er-{rule}">'
+    closer = "</a>" if links.edge is not None else "</g>"
+    line = [opener, f"<title>{_t(title)}</title>",
+            f'<path class="er-hit" d="{path}" fill="none" stroke="transparent" stroke-width="12"/>',
+            f'<path class="er-line" d="{path}" fill="none" stroke="{colour}" stroke-width="1.4"{dash}/>',
+            f'<path class="er-ends" d="{ends}" fill="none" stroke="{colour}" stroke-width="1.4"/>', closer]
+    if not label:
+        return "\n".join(line), ""
+    width = len(label) * 6.2 + 10
+    tag = [opener, f"<title>{_t(title)}</title>",
+           f'<rect class="er-label-bg" x="{mx - width / 2:.1f}" y="{my - 8:.1f}" width="{width:.1f}" '
+           f'height="15" rx="3" fill="#ffffff" stroke="{colour}" stroke-width="0.8"/>',
+           f'<text class="er-label" x="{mx:.1f}" y="{my + 3.5:.1f}" text-anchor="middle" font-size="9.5" '
+           f'fill="{colour}">{_t(label)}</text>', closer]
+    return "\n".join(line), "\n".join(tag)
+
+
+def render_svg(graph: Graph, layout: Layout, links: Links, *, title: str, standalone: bool = False) -> str:
+    """The diagram as an ``<svg>`` element (``standalone``: a complete file with an XML prolog)."""
+    nodes = {n.key: n for n in graph.nodes}
+    w, h = max(layout.width, 200.0), max(layout.height, 120.0)
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
+    out = [head + f'<svg xmlns="http://www.w3.org/2000/svg" class="er" width="{w:.0f}" height="{h:.0f}" '
+           f'viewBox="0 0 {w:.0f} {h:.0f}" font-family={_a(FONT)} role="img" aria-label={_a(title)}>',
+           f"<title>{_t(title)}</title>"]
+    if standalone:
+        out.append(f'<rect x="0" y="0" width="{w:.0f}" height="{h:.0f}" fill="#f7f8fb"/>')
+    drawn = [_edge(e, nodes, layout.boxes, links) for e in graph.edges if e.source in nodes and e.target in nodes]
+    out.append('<g class="er-edges">')
+    out += [line for line, _ in drawn]
+    out.append('</g>\n<g class="er-labels">')
+    out += [tag for _, tag in drawn if tag]
+    out.append('</g>\n<g class="er-nodes">')
+    out += [_node(n, layout.boxes[n.key], links, graph.focus) for n in graph.nodes]
+    out.append("</g>\n</svg>")
+    return "\n".join(out)
+
+
+def text_width(text: str) -> float:
+    return len(text) * CHAR

@@ -1,7 +1,171 @@
-"""Routes of create / edit / delete of rows (owned by the records feature)."""
+"""Routes of create / edit / delete of rows (owned by the records feature).
+
+Thin handlers: parse the path (tilde-encoded names) and the form, make one call into
+:class:`~pgadmin_py.records.Records`, render ``tables/form.html`` or ``tables/delete.html``. Opened
+from the table page via htmx (target ``#record_modal``) the same URLs answer with a ``<dialog>``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-ROUTES: list[Any] = []
+import anyio.to_thread
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Response
+from litestar_htmx import ClientRedirect
+
+from pgadmin_py.core.errors import NotFound, ReadOnlyError
+from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
+from pgadmin_py.records import Editor, Records
+from pgadmin_py.web.render import htmx_block
+from pgadmin_py.web.state import AppState
+from pgadmin_py.web.urls import Urls
+
+SECTION = "tables"
+UPLOAD_SUFFIX = "__upload"
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+
+
+class FormData(dict[str, list[str]]):
+    """What WTForms wants from request data: ``getlist``."""
+
+    def getlist(self, key: str) -> list[str]:
+        return self.get(key, [])
+
+
+def _names(schema: str, table: str) -> tuple[str, str]:
+    try:
+        return tilde_decode(schema), tilde_decode(table)
+    except InvalidKey as exc:
+        raise NotFound(str(exc), "Pick the table from the list of tables.") from None
+
+
+async def _form_data(request: Request[Any, Any, Any]) -> FormData:
+    """The posted fields; an uploaded file for ``f_x__upload`` becomes the hex text of ``f_x``."""
+    raw = await request.form()
+    data = FormData()
+    for key, value in raw.multi_items():
+        if isinstance(value, UploadFile):
+            content = await value.read(MAX_UPLOAD_BYTES + 1)
+            if content and key.endswith(UPLOAD_SUFFIX):
+                if len(content) > MAX_UPLOAD_BYTES:
+                    content = b""
+                    data.setdefault("_upload_too_large", []).append(key[: -len(UPLOAD_SUFFIX)])
+                else:
+                    data[key[: -len(UPLOAD_SUFFIX)]] = ["\\x" + content.hex()]
+            continue
+        if key.endswith(UPLOAD_SUFFIX):
+            continue
+        data.setdefault(key, []).append(str(value))
+    return data
+
+
+def _after_save(request: Request[Any, Any, Any], editor: Editor) -> Response[Any]:
+    """Back to where the person came from: the table under the modal, else the saved row."""
+    info = editor.info
+    target = Urls().row(info.schema, info.name, editor.saved_key or ())
+    if request.headers.get("hx-request") == "true":
+        current = urlsplit(request.headers.get("hx-current-url", ""))
+        if current.path.startswith("/tables/") and current.path != request.url.path:
+            target = current.path + (f"?{current.query}" if current.query else "")
+        return ClientRedirect(target)
+    return Redirect(target, status_code=303)
+
+
+def _render_form(request: Request[Any, Any, Any], runtime: AppState, editor: Editor, *, posted: bool) -> Response[str]:
+    info = editor.info
+    title = f"New row in {info.name}" if editor.is_new else f"Edit {info.name} ({', '.join(editor.key or ())})"
+    failed = posted and (editor.form.has_errors or bool(editor.conflict))
+    status = 200 if htmx_block(request) or not failed else (409 if editor.conflict else 422)
+    return runtime.renderer.page(
+        request, "tables/form.html", section=SECTION, title=title, status_code=status, editor=editor, info=info,
+        form=editor.form, key_segment=encode_pk(editor.key) if editor.key else None, heading=title)
+
+
+def _refuse_in_read_only(runtime: AppState) -> None:
+    if runtime.settings.read_only:
+        raise ReadOnlyError("Editing rows")
+
+
+# GET handlers that share a path with a POST handler are async (a worker thread does the I/O): Litestar
+# wraps a sync_to_thread handler twice when its path also has another method's handler.
+@get("/tables/{schema:str}/{table:str}/new")
+async def new_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[str]:
+    _refuse_in_read_only(runtime)
+    records, names = Records(runtime.engine, runtime.models), _names(schema, table)
+    editor = await anyio.to_thread.run_sync(lambda: records.new(*names))
+    return _render_form(request, runtime, editor, posted=False)
+
+
+@post("/tables/{schema:str}/{table:str}/new")
+async def create_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[Any]:
+    data = await _form_data(request)
+    return await _save(request, runtime, data, _names(schema, table), None)
+
+
+@get("/tables/{schema:str}/{table:str}/rows/{pk:str}/edit")
+async def edit_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str,
+                   pk: str) -> Response[str]:
+    _refuse_in_read_only(runtime)
+    records, names = Records(runtime.engine, runtime.models), _names(schema, table)
+    editor = await anyio.to_thread.run_sync(lambda: records.edit(*names, pk))
+    return _render_form(request, runtime, editor, posted=False)
+
+
+@post("/tables/{schema:str}/{table:str}/rows/{pk:str}/edit")
+async def update_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str,
+                     pk: str) -> Response[Any]:
+    data = await _form_data(request)
+    return await _save(request, runtime, data, _names(schema, table), pk)
+
+
+async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormData, names: tuple[str, str],
+                pk: str | None) -> Response[Any]:
+    records = Records(runtime.engine, runtime.models)
+    version = (data.get("_version") or [""])[0]
+
+    def run() -> Editor:
+        if pk is None:
+            return records.create(*names, data)
+        return records.update(*names, pk, data, version)
+    editor = await anyio.to_thread.run_sync(run)
+    for column in data.get("_upload_too_large", []):
+        editor.form.add_error(None, f"The file for {column} is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+    if editor.saved_key is not None and not editor.form.has_errors:
+        return _after_save(request, editor)
+    return _render_form(request, runtime, editor, posted=True)
+
+
+@post("/tables/{schema:str}/{table:str}/delete")
+async def delete_rows(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[str]:
+    data = await _form_data(request)
+    names = _names(schema, table)
+    records = Records(runtime.engine, runtime.models)
+    segments = data.get("pk", [])
+    confirmed = bool(data.get("confirm"))
+    current = urlsplit(request.headers.get("hx-current-url", ""))
+    back = (current.path + (f"?{current.query}" if current.query else "")) if current.path.startswith(
+        "/tables/") and "/rows/" not in current.path else Urls().table(*names)
+    if confirmed:
+        result = await anyio.to_thread.run_sync(lambda: records.delete(*names, segments))
+        return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Deleted from {names[1]}",
+                                     plan=None, result=result, info=result.info, segments=segments, back=back)
+    plan = await anyio.to_thread.run_sync(lambda: records.delete_plan(*names, segments))
+    return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Delete from {names[1]}?",
+                                 plan=plan, result=None, info=plan.info, segments=segments, back=back)
+
+
+@get("/tables/{schema:str}/{table:str}/fk/{column:str}", sync_to_thread=True)
+def fk_search(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str, column: str,
+              q: str = "") -> Response[str]:
+    try:
+        col = tilde_decode(column)
+    except InvalidKey as exc:
+        raise NotFound(str(exc), None) from None
+    found = Records(runtime.engine, runtime.models).fk_search(*_names(schema, table), col, q)
+    return runtime.renderer.page(request, "tables/_fk_results.html", section=SECTION, title="", found=found)
+
+
+ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, fk_search]

@@ -1,0 +1,136 @@
+"""Build (and cache) a WTForms class for a table from its mapper; pure, no I/O.
+
+The cache key is the table's column facts plus the mapper: when the catalog changes (a column added,
+a type altered) the facts differ and a new class is built; requests in between reuse the class.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import types as sa
+from sqlalchemy.dialects.postgresql.base import ischema_names
+from sqlalchemy.orm import Mapper
+from wtforms import Form
+
+from pgadmin_py.catalog.tables import TableInfo
+from pgadmin_py.forms.facts import DEFAULT, FieldFacts, SqlValue, column_facts
+from pgadmin_py.forms.fields import ABSENT, PgField
+from pgadmin_py.forms.registry import convert
+
+_CACHE: dict[tuple[Any, ...], type[RecordForm]] = {}
+_LOCK = threading.Lock()
+CACHE_LIMIT = 256
+
+
+class RecordForm(Form):  # type: ignore[misc]  # wtforms ships no type hints
+    """A generated form; ``mode`` is "new" or "edit" and decides what an empty box means."""
+
+    facts: tuple[FieldFacts, ...] = ()
+
+    def __init__(self, formdata: Any = None, *, mode: str = "new", data: Mapping[str, object] | None = None) -> None:
+        initial = {f.field_name: value for f in self.facts if data is not None and (value := data.get(f.column))
+                   is not None}
+        if data is None and mode == "new":
+            initial = {f.field_name: f.initial for f in self.facts if f.initial is not None}
+        super().__init__(formdata=formdata, data=initial)
+        self.mode = mode
+        self.form_errors: list[str] = []
+        for field in self.pg_fields():
+            field.mode = mode
+
+    def pg_fields(self) -> Iterator[PgField]:
+        for facts in self.facts:
+            field = self._fields[facts.field_name]
+            assert isinstance(field, PgField)
+            yield field
+
+    def field_for(self, column: str) -> PgField | None:
+        for field in self.pg_fields():
+            if field.facts.column == column:
+                return field
+        return None
+
+    def sql_values(self) -> dict[str, SqlValue]:
+        """Column -> text to cast / None / DEFAULT, for the writable columns; call after ``validate()``."""
+        out: dict[str, SqlValue] = {}
+        for field in self.pg_fields():
+            if field.sql_value is not ABSENT:
+                value = field.sql_value
+                assert value is None or value is DEFAULT or isinstance(value, str)
+                out[field.facts.column] = value
+        return out
+
+    def add_error(self, column: str | None, message: str) -> None:
+        field = self.field_for(column) if column is not None else None
+        if field is None:
+            self.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.form_errors) or any(f.errors for f in self.pg_fields())
+
+
+def _type_from_catalog(base_type: str) -> sa.TypeEngine[Any]:
+    names = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real", "float8": "double precision",
+             "bool": "boolean", "varchar": "character varying", "bpchar": "character", "timestamptz":
+             "timestamp with time zone", "timetz": "time with time zone"}
+    cls = ischema_names.get(names.get(base_type, base_type))
+    return cls() if cls is not None else sa.NullType()
+
+
+def _mapped_columns(mapper: Mapper[Any] | None, info: TableInfo) -> dict[str, Any]:
+    if mapper is None:
+        return {}
+    out: dict[str, Any] = {}
+    for table in mapper.tables:
+        if table.name == info.name and (table.schema or "public") == info.schema:
+            out.update({c.name: c for c in table.columns})
+    return out
+
+
+def table_facts(info: TableInfo, mapper: Mapper[Any] | None) -> tuple[tuple[FieldFacts, sa.TypeEngine[Any]], ...]:
+    """Each catalog column with its facts and the SQL type whose converter builds its field."""
+    mapped = _mapped_columns(mapper, info)
+    version = getattr(getattr(mapper, "version_id_col", None), "name", None)
+    out = []
+    for col in info.columns:
+        model_col = mapped.get(col.name)
+        type_ = model_col.type if model_col is not None else _type_from_catalog(col.base_type)
+        facts = column_facts(info, col, model_col)
+        if col.name == version:  # the model's version_id_col: maintained by the save, never typed
+            facts = replace(facts, read_only="version")
+        out.append((facts, type_))
+    return tuple(out)
+
+
+def _label(facts: FieldFacts) -> str:
+    return facts.column
+
+
+def build_form_class(info: TableInfo, mapper: Mapper[Any] | None) -> type[RecordForm]:
+    """The form class for a table: cached on (column facts, mapper)."""
+    described = table_facts(info, mapper)
+    key = (info.schema, info.name, tuple(f for f, _ in described), id(mapper) if mapper is not None else None)
+    with _LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    attrs: dict[str, Any] = {"facts": tuple(f for f, _ in described)}
+    for facts, type_ in described:
+        conv = convert(facts, type_)
+        attrs[facts.field_name] = PgField(
+            _label(facts), facts=facts, parser=conv.parser, input_type=conv.input_type, choices=conv.choices,
+            display=conv.display, help_text=conv.help_text, blank_means_empty=conv.blank_means_empty,
+            upload=conv.upload, render_kw=conv.extra_html())
+    form_class = type(f"{info.name.title()}Form", (RecordForm,), attrs)
+    with _LOCK:
+        if len(_CACHE) >= CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = form_class
+    return form_class

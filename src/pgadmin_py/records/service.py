@@ -1,0 +1,232 @@
+"""Create and edit rows through generated forms, each write one transaction, edits optimistic.
+
+An edit form carries the row's version (``xmin``, or the model's ``version_id_col``). Saving locks the
+row, compares versions and refuses a stale save, returning both versions so the person can choose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Mapper
+
+from pgadmin_py.catalog.tables import TableInfo, read_table
+from pgadmin_py.core.pk import InvalidKey, decode_pk
+from pgadmin_py.db.engine import is_connection_error
+from pgadmin_py.forms import RecordForm, build_form_class
+from pgadmin_py.orm.automap import mapper_for
+from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.records import cascade, fk, sql
+from pgadmin_py.records.cascade import DeletePlan, DeleteResult
+from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
+from pgadmin_py.records.fk import FkOptions
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictColumn:
+    column: str
+    yours: str
+    theirs: str
+
+    @property
+    def differs(self) -> bool:
+        return self.yours != self.theirs
+
+
+@dataclass(slots=True)
+class Editor:
+    """Everything a form page shows: the table, the form, and for an edit its key and version."""
+
+    info: TableInfo
+    form: RecordForm
+    key: tuple[str, ...] | None = None
+    version: str | None = None
+    conflict: tuple[ConflictColumn, ...] = ()
+    saved_key: tuple[str, ...] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.key is None
+
+
+def writable_problem(info: TableInfo) -> str | None:
+    """Why rows of this relation cannot be written, in words; None when they can."""
+    if not info.is_table:
+        return f"{info.schema}.{info.name} is a {info.kind}; its rows cannot be edited here."
+    if not info.primary_key:
+        return (f"{info.schema}.{info.name} has no primary key, so a row cannot be identified safely "
+                "(two rows may be identical). Add a primary key to edit its rows.")
+    return None
+
+
+def parse_key(info: TableInfo, segment: str) -> tuple[str, ...]:
+    try:
+        key = decode_pk(segment, len(info.primary_key))
+    except InvalidKey as exc:
+        raise RowNotFound(str(exc), "Open the row from its table instead of typing the address.") from None
+    if any("\x00" in part for part in key):
+        raise RowNotFound("A key cannot contain the NUL character.", "Open the row from its table instead.")
+    return key
+
+
+@contextmanager
+def bad_key(info: TableInfo, key: Sequence[str]) -> Iterator[None]:
+    """A key value PostgreSQL cannot cast to the key's type (``abc`` for an integer) names no row."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+            raise RowNotFound(f"({', '.join(key)}) is not a valid key of {info.schema}.{info.name}: "
+                              f"{getattr(getattr(exc.orig, 'diag', None), 'message_primary', None) or exc.orig}.",
+                              "Open the row from its table instead of typing the address.") from None
+        raise
+
+
+class Records:
+    def __init__(self, engine: Engine, models: LoadedModels) -> None:
+        self.engine = engine
+        self.models = models
+
+    # ----------------------------------------------------------------- lookup
+    def table(self, schema: str, name: str) -> TableInfo:
+        with self.engine.connect() as conn:
+            return read_table(conn, schema, name)
+
+    def writable_table(self, schema: str, name: str) -> TableInfo:
+        info = self.table(schema, name)
+        problem = writable_problem(info)
+        if problem is not None:
+            raise NotWritable(problem, "Browse the rows instead, or use the SQL console.")
+        return info
+
+    def _mapper(self, info: TableInfo) -> Mapper[Any] | None:
+        return mapper_for(self.engine, self.models, info)
+
+    def form_class(self, info: TableInfo) -> type[RecordForm]:
+        return build_form_class(info, self._mapper(info))
+
+    def version_column(self, info: TableInfo) -> str | None:
+        """The model's ``version_id_col`` when it is a column of this table, else None (use xmin)."""
+        mapper = self._mapper(info)
+        col = getattr(mapper, "version_id_col", None) if mapper is not None else None
+        name = getattr(col, "name", None)
+        return name if isinstance(name, str) and name in info.column_names else None
+
+    # ----------------------------------------------------------------- reads
+    def _read(self, conn: Connection, info: TableInfo, key: Sequence[str], *, lock: bool = False) -> tuple[
+            str, dict[str, object]]:
+        conn.execute(text(sql.SESSION_SETTINGS))
+        query, params = sql.select_row(info, key, self.version_column(info), lock=lock)
+        with bad_key(info, key):
+            row = conn.execute(text(query), params).mappings().first()
+        if row is None:
+            raise RowNotFound(f"{info.schema}.{info.name} has no row with key ({', '.join(key)}).",
+                              "It may have been deleted meanwhile; go back to the table.")
+        values = {c.name: row[f"c{i}"] for i, c in enumerate(info.columns)}
+        return str(row[sql.VERSION_LABEL]), values
+
+    def new(self, schema: str, name: str) -> Editor:
+        info = self.writable_table(schema, name)
+        return Editor(info, self.form_class(info)(mode="new"))
+
+    def edit(self, schema: str, name: str, segment: str) -> Editor:
+        info = self.writable_table(schema, name)
+        key = parse_key(info, segment)
+        with self.engine.connect() as conn:
+            version, values = self._read(conn, info, key)
+        return Editor(info, self.form_class(info)(mode="edit", data=values), key=key, version=version)
+
+    # ----------------------------------------------------------------- delete, search
+    def delete_plan(self, schema: str, name: str, segments: Sequence[str]) -> DeletePlan:
+        info = self.writable_table(schema, name)
+        keys = delete_keys(info, segments)
+        with bad_key(info, keys[0]):
+            return cascade.preview(self.engine, info, keys)
+
+    def delete(self, schema: str, name: str, segments: Sequence[str]) -> DeleteResult:
+        info = self.writable_table(schema, name)
+        keys = delete_keys(info, segments)
+        with bad_key(info, keys[0]):
+            return cascade.delete(self.engine, info, keys)
+
+    def fk_search(self, schema: str, name: str, column: str, q: str) -> FkOptions:
+        return fk.search(self.engine, self.table(schema, name), column, q)
+
+    # ----------------------------------------------------------------- writes
+    def create(self, schema: str, name: str, formdata: Any) -> Editor:
+        info = self.writable_table(schema, name)
+        editor = Editor(info, self.form_class(info)(formdata, mode="new"))
+        if not editor.form.validate():
+            return editor
+        query, params = sql.insert(info, editor.form.sql_values())
+        editor.saved_key = self._write(editor, query, params)
+        return editor
+
+    def update(self, schema: str, name: str, segment: str, formdata: Any, version: str) -> Editor:
+        info = self.writable_table(schema, name)
+        key = parse_key(info, segment)
+        editor = Editor(info, self.form_class(info)(formdata, mode="edit"), key=key, version=version)
+        if not editor.form.validate():
+            return editor
+        version_column = self.version_column(info)
+        query, params = sql.update(info, key, editor.form.sql_values(), version_column,
+                                   version_increment=version_column is not None)
+        try:
+            with self.engine.begin() as conn:
+                current, values = self._read(conn, info, key, lock=True)
+                if current != version:
+                    editor.conflict = self._conflict(editor.form, info, values)
+                    editor.version = current  # saving again now overwrites, knowingly
+                    return editor
+                saved = conn.execute(text(query), params).first()
+        except DBAPIError as exc:
+            self._explain(exc, editor)
+            return editor
+        editor.saved_key = tuple(str(v) for v in saved) if saved is not None else key
+        return editor
+
+    def _write(self, editor: Editor, query: str, params: Mapping[str, str]) -> tuple[str, ...] | None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(text(sql.SESSION_SETTINGS))
+                row = conn.execute(text(query), dict(params)).first()
+        except DBAPIError as exc:
+            self._explain(exc, editor)
+            return None
+        return tuple(str(v) for v in row) if row is not None else None
+
+    @staticmethod
+    def _explain(exc: DBAPIError, editor: Editor) -> None:
+        state = getattr(exc.orig, "sqlstate", None)
+        if is_connection_error(exc) and (state is None or str(state).startswith(("08", "57P"))):
+            raise exc  # the server is gone: the app shows its "waiting for the database" page
+        explain(exc, editor.info, editor.form)
+
+    def _conflict(self, form: RecordForm, info: TableInfo, theirs: dict[str, object]) -> tuple[ConflictColumn, ...]:
+        fresh = self.form_class(info)(mode="edit", data=theirs)
+        out = []
+        for mine in form.pg_fields():
+            other = fresh.field_for(mine.facts.column)
+            theirs_text = other._value() if other else ""
+            yours = theirs_text if mine.facts.read_only is not None else mine._value()
+            out.append(ConflictColumn(mine.facts.column, yours, theirs_text))
+        return tuple(out)
+
+
+MAX_DELETE_KEYS = 1000
+
+
+def delete_keys(info: TableInfo, segments: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Distinct, decoded keys of a (bulk) delete, in the order given."""
+    if not segments:
+        raise RowNotFound("No rows were selected.", "Tick the rows to delete in the table first.")
+    if len(segments) > MAX_DELETE_KEYS:
+        raise NotWritable(f"{len(segments)} rows selected; at most {MAX_DELETE_KEYS} can be deleted at once.",
+                          "Narrow the selection, or delete with SQL.")
+    return tuple(dict.fromkeys(parse_key(info, s) for s in segments))

@@ -1,0 +1,57 @@
+/* pgadmin-py records: open the row form / delete preview <dialog> that htmx swaps into #record_modal,
+ * close it, and fill a foreign-key value from its search results. No framework; CSP-safe. */
+(function () {
+  "use strict";
+
+  function openDialogs(root) {
+    var dialogs = (root || document).querySelectorAll("dialog[data-record-dialog]:not([open])");
+    for (var i = 0; i < dialogs.length; i++) {
+      if (typeof dialogs[i].showModal === "function") { dialogs[i].showModal(); } else { dialogs[i].setAttribute("open", ""); }
+      var first = dialogs[i].querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+      if (first) { first.focus(); }
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (ev) { openDialogs(ev.target); });
+  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
+
+  /* a closed record dialog leaves the DOM, so the next open starts fresh */
+  document.addEventListener("close", function (ev) {
+    var t = ev.target;
+    if (t instanceof HTMLDialogElement && t.hasAttribute("data-record-dialog")) { t.remove(); }
+  }, true);
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!(t instanceof Element)) { return; }
+    var closer = t.closest("[data-dialog-close]");
+    if (closer) {
+      var dlg = closer.closest("dialog");
+      if (dlg) { dlg.close(); }
+      return;
+    }
+    var option = t.closest("[data-fk-value]");
+    if (option) {
+      var box = option.closest(".fk-field");
+      if (!box) { return; }
+      var input = box.querySelector(".fk-value");
+      if (input) { input.value = option.getAttribute("data-fk-value"); input.dispatchEvent(new Event("change", { bubbles: true })); }
+      var link = box.querySelector(".fk-link");
+      if (link) { link.setAttribute("href", option.getAttribute("data-fk-href")); link.classList.remove("is-hidden"); }
+      var results = box.querySelector(".fk-results");
+      if (results) { results.innerHTML = ""; }
+      var search = box.querySelector(".fk-search");
+      if (search) { search.value = ""; }
+      if (input) { input.focus(); }
+    }
+  });
+
+  /* a typed foreign-key value no longer matches the row the link points at */
+  document.addEventListener("input", function (ev) {
+    var t = ev.target;
+    if (t instanceof HTMLInputElement && t.classList.contains("fk-value")) {
+      var link = t.closest(".fk-field") && t.closest(".fk-field").querySelector(".fk-link");
+      if (link) { link.classList.add("is-hidden"); }
+    }
+  });
+})();

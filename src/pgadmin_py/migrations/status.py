@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.project import AlembicProjectError, read_project
 from pgadmin_py.migrations.scripts import RevisionScript, read_scripts
 
@@ -49,12 +50,14 @@ def heads_of(revisions: dict[str, RevisionScript]) -> tuple[str, ...]:
     return tuple(sorted(r for r in revisions if r not in parents))
 
 
-def read_current(engine: Engine) -> tuple[bool, tuple[str, ...]]:
+def read_current(engine: Engine, qualified: str = VERSION_TABLE) -> tuple[bool, tuple[str, ...]]:
+    """Whether the version table exists, and the revisions it holds. ``qualified`` is a quoted SQL name
+    read from the project's env.py (``envpy.EnvFacts.qualified``), never from a request."""
     with engine.connect() as conn:
-        exists = conn.execute(text("select to_regclass(:t) is not null"), {"t": VERSION_TABLE}).scalar_one()
+        exists = conn.execute(text("select to_regclass(:t) is not null"), {"t": qualified}).scalar_one()
         if not exists:
             return False, ()
-        rows = conn.execute(text(f"select version_num from {VERSION_TABLE} order by 1")).scalars().all()
+        rows = conn.execute(text(f"select version_num from {qualified} order by 1")).scalars().all()
     return True, tuple(rows)
 
 
@@ -62,11 +65,12 @@ def summarize(engine: Engine, ini_path: Path | None, section: str = "alembic") -
     if ini_path is None:
         return MigrationSummary(None)
     try:
-        scripts = read_scripts(read_project(ini_path, section))
+        project = read_project(ini_path, section)
+        scripts = read_scripts(project)
     except AlembicProjectError as exc:
         return MigrationSummary(ini_path, problem=exc.detail)
     revisions = {s.revision: s for s in scripts}
-    exists, current = read_current(engine)
+    exists, current = read_current(engine, read_env(project.script_location).qualified)
     applied = ancestors(revisions, current)
     pending = tuple(r for r in revisions if r not in applied)
     unknown = tuple(rev for rev in current if rev not in revisions)

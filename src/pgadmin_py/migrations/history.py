@@ -1,0 +1,129 @@
+"""Run history in a small SQLite file under ``DATA_DIR`` so it survives restarts.
+
+Every upgrade, downgrade, stamp and restore is one row: who started it, when, from which revision(s) to
+which, how long it took, the outcome, the backup taken and the complete log.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+_SCHEMA = """
+create table if not exists runs (
+    id integer primary key autoincrement,
+    kind text not null,
+    target text not null,
+    started_by text not null,
+    started_at text not null,
+    finished_at text,
+    from_revisions text not null default '[]',
+    to_revisions text,
+    revisions text not null default '[]',
+    status text not null default 'running',
+    backup text,
+    error text,
+    failing_revision text,
+    log text not null default ''
+)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    kind: str  # upgrade | downgrade | stamp | restore
+    target: str
+    started_by: str
+    started_at: datetime
+    finished_at: datetime | None
+    from_revisions: tuple[str, ...]
+    to_revisions: tuple[str, ...] | None
+    revisions: tuple[str, ...]
+    status: str  # running | succeeded | failed | interrupted
+    backup: str | None
+    error: str | None
+    failing_revision: str | None
+    log: str
+
+    @property
+    def duration(self) -> float | None:
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+
+
+def _ts(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class RunHistory:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def create(self, kind: str, target: str, started_by: str, from_revisions: tuple[str, ...],
+               revisions: tuple[str, ...]) -> int:
+        with self._lock, self._connect() as conn:
+            cur = conn.execute(
+                "insert into runs (kind, target, started_by, started_at, from_revisions, revisions) "
+                "values (?, ?, ?, ?, ?, ?)",
+                (kind, target, started_by, datetime.now(UTC).isoformat(), json.dumps(from_revisions),
+                 json.dumps(revisions)))
+            return int(cur.lastrowid or 0)
+
+    def save_log(self, run_id: int, log: str) -> None:
+        with self._lock, self._connect() as conn:
+            conn.execute("update runs set log = ? where id = ?", (log, run_id))
+
+    def set_backup(self, run_id: int, backup: str) -> None:
+        with self._lock, self._connect() as conn:
+            conn.execute("update runs set backup = ? where id = ?", (backup, run_id))
+
+    def finish(self, run_id: int, status: str, to_revisions: tuple[str, ...] | None, log: str,
+               error: str | None = None, failing_revision: str | None = None) -> None:
+        with self._lock, self._connect() as conn:
+            conn.execute(
+                "update runs set status = ?, finished_at = ?, to_revisions = ?, log = ?, error = ?, "
+                "failing_revision = ? where id = ?",
+                (status, datetime.now(UTC).isoformat(), None if to_revisions is None else json.dumps(to_revisions),
+                 log, error, failing_revision, run_id))
+
+    def interrupt_stale(self, live_ids: set[int]) -> None:
+        """Runs left 'running' by a previous server process can no longer be watched: mark them."""
+        with self._lock, self._connect() as conn:
+            rows = conn.execute("select id from runs where status = 'running'").fetchall()
+            for row in rows:
+                if row["id"] not in live_ids:
+                    conn.execute("update runs set status = 'interrupted', finished_at = ? where id = ?",
+                                 (datetime.now(UTC).isoformat(), row["id"]))
+
+    def get(self, run_id: int) -> RunRecord | None:
+        with self._connect() as conn:
+            row = conn.execute("select * from runs where id = ?", (run_id,)).fetchone()
+        return _record(row) if row else None
+
+    def recent(self, limit: int = 200) -> list[RunRecord]:
+        with self._connect() as conn:
+            rows = conn.execute("select * from runs order by id desc limit ?", (limit,)).fetchall()
+        return [_record(r) for r in rows]
+
+
+def _record(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        id=row["id"], kind=row["kind"], target=row["target"], started_by=row["started_by"],
+        started_at=_ts(row["started_at"]) or datetime.now(UTC), finished_at=_ts(row["finished_at"]),
+        from_revisions=tuple(json.loads(row["from_revisions"])),
+        to_revisions=tuple(json.loads(row["to_revisions"])) if row["to_revisions"] else None,
+        revisions=tuple(json.loads(row["revisions"])), status=row["status"], backup=row["backup"],
+        error=row["error"], failing_revision=row["failing_revision"], log=row["log"])

@@ -1,0 +1,59 @@
+"""Highlighting uses classes only (CSP); the generated CSS is in sync; child output is diagnosed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.migrations.highlight import highlight_css, python_html, sql_html
+from pgadmin_py.migrations.pgtools import choose_tools
+from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
+
+CSS = Path(__file__).resolve().parents[3] / "static" / "css" / "migrations-highlight.css"
+
+
+def test_highlight_has_no_inline_styles() -> None:
+    html = python_html("def upgrade():\n    op.drop_table('x')\n", [2]) + sql_html("DROP TABLE x;")
+    assert "style=" not in html
+    assert '<span class="hll">' in html and 'class="k"' in html
+
+
+def test_generated_css_is_in_sync_and_covers_both_themes() -> None:
+    css = highlight_css()
+    assert CSS.read_text() == css, "regenerate: python -m pgadmin_py.migrations.highlight > " + str(CSS)
+    assert '[data-theme="dark"] .hl .k' in css and '[data-theme="light"] .hl .k' in css
+
+
+def _config(**kw: str) -> RunnerConfig:
+    return RunnerConfig(Path("/p/alembic.ini"), "alembic", Path("/p"), DatabaseUrl.parse("postgresql://u:secret@h/db"),
+                        **kw)  # type: ignore[arg-type]
+
+
+def test_runner_modes_and_commands() -> None:
+    assert _config().mode == "default"
+    assert _config(alembic_python="/venv/bin/python").child("upgrade", "head")[0] == "/venv/bin/python"
+    wrapped = _config(migrate_command="flask --app web db")
+    assert wrapped.mode == "MIGRATE_COMMAND"
+    assert wrapped.run_command("downgrade", "abc") == ["flask", "--app", "web", "db", "downgrade", "abc"]
+    env = _config().env()
+    assert env["DATABASE_URL"].startswith("postgresql://u:secret@") and env["PYTHONPATH"].startswith("/p")
+
+
+def test_diagnose_missing_module_names_the_fix() -> None:
+    error, hint = diagnose("Traceback...\nModuleNotFoundError: No module named 'acme_billing'\n", _config())
+    assert error is not None and "acme_billing" in error
+    assert hint is not None and "ALEMBIC_PYTHON" in hint and "MIGRATE_COMMAND" in hint
+
+
+def test_progress_lines() -> None:
+    assert progress_revision("::pgadmin-py:: begin upgrade abc") == ("begin", "abc")
+    assert progress_revision("::pgadmin-py:: done downgrade abc") == ("done", "abc")
+    assert progress_revision("INFO  [alembic.runtime.migration] Running upgrade a -> b, msg") == ("begin", "b")
+    assert progress_revision("INFO  [alembic.runtime.migration] Running downgrade b -> a, msg") == ("begin", "b")
+    assert progress_revision("hello") is None
+
+
+def test_no_pg_dump_says_what_to_install(tmp_path: Path) -> None:
+    choice = choose_tools(99, [tmp_path])
+    assert choice.tools is None
+    assert choice.problem is not None and "postgresql-client-99" in choice.problem

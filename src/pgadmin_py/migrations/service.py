@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +12,7 @@ from sqlalchemy import Engine, text
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
+from pgadmin_py.migrations.drift import autogenerate_script, compute_drift, merge_script
 from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.graph import (
     Revision,
@@ -223,16 +222,34 @@ class MigrationsService:
         return notes
 
     def _drift(self) -> Drift | None:
-        if self.metadata is None or importlib.util.find_spec("pgadmin_py.migrations.drift") is None:
+        if self.metadata is None:
             return None
         try:
-            module = importlib.import_module("pgadmin_py.migrations.drift")
-            items = module.compute_drift(self.engine, self.metadata)
+            items = compute_drift(self.engine, self.metadata)
         except AppError as exc:
             return Drift(0, (), exc.detail)
         except Exception as exc:  # noqa: BLE001 - a drift failure must never break the migrations page
             return Drift(0, (), f"{type(exc).__name__}: {exc}")
-        return Drift(len(items), tuple(str(getattr(i, "message", i)) for i in items))
+        return Drift(len(items), tuple(item.message for item in items))
+
+    def autogenerate_script(self) -> str:
+        """The revision `alembic revision --autogenerate` would write, on top of the current heads."""
+        if self.metadata is None:
+            raise NotFound("No models are loaded, so there is nothing to compare the database with.",
+                           "Set SQLALCHEMY_BASE=module:Base to load your models.")
+        _, graph, _ = self.graph()
+        if graph.pending:
+            raise AppError(f"The database is not up to date: {len(graph.pending)} migration(s) are pending, and "
+                           "their changes would be generated a second time.",
+                           "Apply the pending migrations first (as `alembic revision --autogenerate` requires).")
+        return autogenerate_script(self.engine, self.metadata, tuple(graph.heads))
+
+    def merge_script(self) -> str:
+        """A merge revision joining every head, as `alembic merge heads` would write it."""
+        _, graph, _ = self.graph()
+        if len(graph.heads) < 2:
+            raise NotFound("The graph has a single head: there is nothing to merge.", None)
+        return merge_script(tuple(sorted(graph.heads)))
 
     def detail(self, rev: str) -> Detail:
         project, graph, _ = self.graph()

@@ -79,6 +79,12 @@ class Urls:
     def migration_restore(self, name: str) -> str:
         return f"/migrations/backups/{quote(name, safe='')}/restore"
 
+    def migration_autogenerate(self) -> str:
+        return "/migrations/download/autogenerate"
+
+    def migration_merge_script(self) -> str:
+        return "/migrations/download/merge"
+
     # --- end migrations ---
 
     # --- tables: URLs of the data browser (edit only inside this section) ---

@@ -1,0 +1,1 @@
+"""The data browser: list relations, page through rows (keyset), filter, sort, count, export."""

@@ -1,0 +1,193 @@
+"""SQL for one page of a table: keyset (seek) pagination when the order is unique, OFFSET otherwise.
+
+The order is the sort column (if any) followed by the primary key, all in the same direction, so
+``(sort, pk)`` is unique and a page boundary is a row comparison an index can serve. A nullable
+sort column splits the order into two *segments* (non-NULL values, then NULLs for ascending; the
+reverse for descending, PostgreSQL's default placement): each segment is its own index-friendly
+query with ``LIMIT``, glued with ``UNION ALL`` and ordered by segment, so a page that crosses from
+values into NULLs is still exact. Cursor values are PostgreSQL's own text form of the key and are
+bound as parameters of unknown type, so the server parses them back into the column's type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from pgadmin_py.browser.filters import Params
+from pgadmin_py.browser.kinds import SHORT_KINDS, kind_of
+from pgadmin_py.catalog.tables import Column, TableInfo
+
+CELL_CHARS = 2000  # characters of a long value fetched for the page; the row page shows it all
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The page order: an optional sort column, then the primary key (or ctid, or nothing)."""
+
+    sort: Column | None
+    desc: bool
+    key: tuple[str, ...]  # the primary key columns; empty when keyset cannot apply
+
+    @property
+    def keyset(self) -> bool:
+        return bool(self.key)
+
+    @property
+    def cursor_columns(self) -> tuple[str, ...]:
+        """The values a cursor carries: sort column (unless it is the whole key) then the key."""
+        if self.sort is not None and (self.sort.name,) != self.key:
+            return (self.sort.name, *self.key)
+        return self.key
+
+    @property
+    def split_nulls(self) -> bool:
+        return self.sort is not None and self.sort.nullable and (self.sort.name,) != self.key
+
+
+def display_expr(col: Column, full: bool) -> sql.Composable:
+    """The text a cell shows: PostgreSQL's own output; long values cut to CELL_CHARS + 1 characters."""
+    ident = sql.Identifier(col.name)
+    if full or kind_of(col) in SHORT_KINDS:
+        return sql.SQL("{}::text").format(ident)
+    if col.base_type == "bytea" and not col.is_array:
+        return sql.SQL("substring({} from 1 for {})::text").format(ident, sql.Literal(CELL_CHARS // 2))
+    return sql.SQL("left({}::text, {})").format(ident, sql.Literal(CELL_CHARS + 1))
+
+
+def table_ident(table: TableInfo) -> sql.Composable:
+    return sql.Identifier(table.schema, table.name)
+
+
+def select_list(table: TableInfo, order: Order, full_columns: frozenset[str]) -> list[sql.Composable]:
+    cols: list[sql.Composable] = [
+        sql.SQL("{} AS {}").format(display_expr(c, c.name in full_columns), sql.Identifier(f"c{i}"))
+        for i, c in enumerate(table.columns)
+    ]
+    cols += [sql.SQL("{}::text AS {}").format(sql.Identifier(name), sql.Identifier(f"k{i}"))
+             for i, name in enumerate(order.cursor_columns)]
+    return cols
+
+
+def _where(parts: list[sql.Composable]) -> sql.Composable:
+    return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(parts) if parts else sql.SQL("")
+
+
+def _row(names: tuple[str, ...]) -> sql.Composable:
+    inner = sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    return sql.SQL("({})").format(inner) if len(names) > 1 else inner
+
+
+def _order_by(names: tuple[str, ...], desc: bool, prefix: str = "") -> sql.Composable:
+    direction = sql.SQL(" DESC") if desc else sql.SQL(" ASC")
+    return sql.SQL(", ").join(sql.Identifier(*((prefix, n) if prefix else (n,))) + direction for n in names)
+
+
+def _segments(order: Order, desc: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """(which rows, ordering columns) per segment, in scan order for direction ``desc``."""
+    full = order.cursor_columns
+    if not order.split_nulls:
+        return [("all", full)]
+    segs = [("notnull", full), ("null", order.key)]
+    return list(reversed(segs)) if desc else segs  # NULLs come last ascending, first descending
+
+
+def keyset_query(table: TableInfo, order: Order, filters: list[sql.Composable], bind: Params, *,
+                 cursor: tuple[str | None, ...] | None, backwards: bool, limit: int,
+                 full_columns: frozenset[str] = frozenset()) -> sql.Composed:
+    """Rows strictly after ``cursor`` (or from the start) in the order, reversed when ``backwards``."""
+    desc = order.desc != backwards
+    segments = _segments(order, desc)
+    start = 0
+    if cursor is not None and order.split_nulls:
+        in_null = cursor[0] is None
+        start = next(i for i, (which, _) in enumerate(segments) if (which == "null") == in_null)
+    cols = select_list(table, order, full_columns)
+    branches: list[sql.Composable] = []
+    cmp = sql.SQL(" < ") if desc else sql.SQL(" > ")
+    for n, (which, names) in enumerate(segments[start:]):
+        parts = list(filters)
+        if which != "all":
+            fmt = "{} IS NULL" if which == "null" else "{} IS NOT NULL"
+            parts.append(sql.SQL(fmt).format(sql.Identifier(order.cursor_columns[0])))
+        if cursor is not None and n == 0:
+            values = cursor if which != "null" else cursor[1:]
+            placeholders = [bind(v) for v in values]
+            target = sql.SQL("({})").format(sql.SQL(", ").join(placeholders)) if len(values) > 1 else placeholders[0]
+            parts.append(_row(names) + cmp + target)
+        seg_cols = [*cols, sql.SQL("{} AS __seg").format(sql.Literal(n))]
+        seg_cols += [sql.SQL("{} AS {}").format(sql.Identifier(c), sql.Identifier(f"o{i}"))
+                     for i, c in enumerate(order.cursor_columns)]
+        branches.append(sql.SQL("SELECT {} FROM {}{} ORDER BY {} LIMIT {}").format(
+            sql.SQL(", ").join(seg_cols), table_ident(table), _where(parts), _order_by(names, desc),
+            sql.Literal(limit)))
+    if len(branches) == 1:
+        return sql.Composed([branches[0]])
+    outer = ("__seg", *(f"o{i}" for i in range(len(order.cursor_columns))))
+    direction = [sql.Identifier(outer[0]) + sql.SQL(" ASC")] + [
+        sql.Identifier(o) + (sql.SQL(" DESC") if desc else sql.SQL(" ASC")) for o in outer[1:]]
+    union = sql.SQL(" UNION ALL ").join(sql.SQL("({})").format(b) for b in branches)
+    return sql.SQL("SELECT * FROM ({}) AS u ORDER BY {} LIMIT {}").format(
+        union, sql.SQL(", ").join(direction), sql.Literal(limit))
+
+
+def offset_query(table: TableInfo, order: Order, filters: list[sql.Composable], *, offset: int,
+                 limit: int) -> sql.Composed:
+    """OFFSET paging for relations without a primary key (views, heap tables): stable by ctid on tables."""
+    cols = select_list(table, order, frozenset())
+    terms: list[sql.Composable] = []
+    if order.sort is not None:
+        terms.append(sql.Identifier(order.sort.name) + (sql.SQL(" DESC") if order.desc else sql.SQL(" ASC")))
+    if table.kind in ("table", "materialized view"):
+        terms.append(sql.SQL("ctid"))
+    order_sql = sql.SQL(" ORDER BY ") + sql.SQL(", ").join(terms) if terms else sql.SQL("")
+    return sql.SQL("SELECT {} FROM {}{}{} LIMIT {} OFFSET {}").format(
+        sql.SQL(", ").join(cols), table_ident(table), _where(filters), order_sql, sql.Literal(limit),
+        sql.Literal(offset))
+
+
+def export_query(table: TableInfo, order: Order, filters: list[sql.Composable], fmt: str) -> sql.Composed:
+    """Every row of the view in its order, shaped for the export format (text columns or one JSON text)."""
+    terms: list[sql.Composable] = []
+    if order.sort is not None:
+        terms.append(sql.Identifier(order.sort.name) + (sql.SQL(" DESC") if order.desc else sql.SQL(" ASC")))
+    terms += [sql.Identifier(k) + (sql.SQL(" DESC") if order.desc else sql.SQL(" ASC")) for k in order.key
+              if order.sort is None or k != order.sort.name]
+    order_sql = sql.SQL(" ORDER BY ") + sql.SQL(", ").join(terms) if terms else sql.SQL("")
+    every = sql.SQL(", ").join(sql.Identifier(c.name) for c in table.columns)
+    inner = sql.SQL("SELECT {} FROM {}{}{}").format(every, table_ident(table), _where(filters), order_sql)
+    if fmt == "csv":
+        fields = sql.SQL(", ").join(csv_field(c) for c in table.columns)
+        return sql.SQL("SELECT concat_ws(',', {}) FROM ({}) AS x").format(fields, inner)
+    return sql.SQL("SELECT row_to_json(x)::text FROM ({}) AS x").format(inner)
+
+
+# Values of these kinds never contain a comma, a quote or a line break: no CSV quoting needed.
+CSV_SAFE_KINDS = frozenset({"integer", "number", "boolean", "date", "timestamp", "time", "uuid"})
+
+
+def csv_field(col: Column) -> sql.Composable:
+    """One CSV field built by the server: NULL is an empty field, anything else of a text-like type is quoted.
+
+    Quoting every text-like value (RFC 4180 allows it) costs the server one ``replace`` instead of a
+    scan for special characters, and letting PostgreSQL write whole lines keeps Python to one string
+    per row: together they keep the export near ``COPY`` speed. ``""`` (empty string) stays distinct
+    from NULL, as in ``COPY ... CSV``.
+    """
+    ident = sql.Identifier(col.name)
+    if kind_of(col) in CSV_SAFE_KINDS:
+        return sql.SQL("coalesce({}::text, '')").format(ident)
+    return sql.SQL("coalesce('\"' || replace({}::text, '\"', '\"\"') || '\"', '')").format(ident)
+
+
+def count_query(table: TableInfo, filters: list[sql.Composable], cap: int | None = None) -> sql.Composed:
+    if cap is None:
+        return sql.SQL("SELECT count(*) FROM {}{}").format(table_ident(table), _where(filters))
+    return sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {}) AS x").format(
+        table_ident(table), _where(filters), sql.Literal(cap))
+
+
+def rows_query(table: TableInfo, filters: list[sql.Composable]) -> sql.Composed:
+    """The bare filtered scan, for EXPLAIN's row estimate."""
+    return sql.SQL("SELECT 1 FROM {}{}").format(table_ident(table), _where(filters))

@@ -1,0 +1,408 @@
+"""The data browser: list relations, page through rows, count, show one row, export.
+
+One service per engine (``Browser.for_engine``) keeps table descriptions for a few seconds, so a
+page costs one catalog-free round trip for its rows in the common case. Every query runs on a
+connection whose ``statement_timeout`` the engine sets; counts use a shorter one of their own.
+A timeout or a value PostgreSQL refuses becomes a :class:`QueryProblem` shown on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from sqlalchemy import Engine
+
+from pgadmin_py.browser import query as q
+from pgadmin_py.browser.filters import Params, check_filters, where_parts
+from pgadmin_py.browser.kinds import is_sortable, kind_of, ops_for
+from pgadmin_py.browser.model import (
+    CELL_PREVIEW,
+    BrowsePage,
+    Cell,
+    ColumnView,
+    Count,
+    Link,
+    QueryProblem,
+    RelationRow,
+    Row,
+    RowPage,
+)
+from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
+from pgadmin_py.browser.rowpage import fk_link, read_row
+from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
+from pgadmin_py.core.errors import NotFound
+from pgadmin_py.core.pk import encode_pk
+
+CACHE_SECONDS = 3.0
+CHEAP_COUNT_ROWS = 20_000
+SMALL_TABLE_BYTES = 1 << 20  # never-analysed tables up to this size get an exact count in the list
+MAX_LIST_COUNTS = 200  # below this estimate an exact count is cheap enough to run on every page
+COUNT_TIMEOUT_MS = 5_000
+TIMEOUT_HINT = ("Add an index on the column you sort or filter by, or narrow the filters "
+                "(an equality filter on an indexed column is fastest).")
+
+_REF_PKS = """
+select n.nspname as schema, c.relname as name,
+       array(select a.attname::text from unnest(con.conkey) with ordinality k(n, i)
+               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i) as columns
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+  join unnest(%(schemas)s::text[], %(names)s::text[]) as w(s, t) on w.s = n.nspname and w.t = c.relname
+ where con.contype = 'p'"""
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """A table plus the primary keys of the tables its foreign keys point at (for cell links)."""
+
+    table: TableInfo
+    ref_pks: dict[tuple[str, str], tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    filename: str
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+_SERVICES: weakref.WeakKeyDictionary[Engine, Browser] = weakref.WeakKeyDictionary()
+_SERVICES_LOCK = threading.Lock()
+
+
+class Browser:
+    def __init__(self, engine: Engine, cache_seconds: float = CACHE_SECONDS,
+                 cheap_count_rows: int = CHEAP_COUNT_ROWS) -> None:
+        self.engine = engine
+        self.cache_seconds = cache_seconds
+        self.cheap_count_rows = cheap_count_rows
+        self._cache: dict[tuple[str, str], tuple[float, Described]] = {}
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> Browser:
+        with _SERVICES_LOCK:
+            service = _SERVICES.get(engine)
+            if service is None:
+                service = _SERVICES[engine] = cls(engine)
+            return service
+
+    @contextmanager
+    def _connect(self) -> Iterator[psycopg.Connection[Any]]:
+        """The pooled psycopg connection in autocommit: reads need no BEGIN/ROLLBACK round trips.
+
+        Statement timeout and read-only mode are session settings of the engine, so they still apply;
+        a block that needs ``SET LOCAL`` opens ``raw.transaction()`` itself.
+        """
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, psycopg.Connection)
+            raw.rollback()
+            raw.autocommit = True
+            try:
+                yield raw
+            finally:
+                if not raw.closed:
+                    if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        raw.rollback()
+                    raw.autocommit = False
+
+    # ── catalog ──────────────────────────────────────────────────────────
+
+    def describe(self, schema: str, name: str) -> Described:
+        now = time.monotonic()
+        hit = self._cache.get((schema, name))
+        if hit is not None and now - hit[0] < self.cache_seconds:
+            return hit[1]
+        with self.engine.connect() as conn:
+            table = read_table(conn, schema, name)
+        refs = {(fk.ref_schema, fk.ref_table) for fk in table.foreign_keys}
+        ref_pks: dict[tuple[str, str], tuple[str, ...]] = {}
+        if refs:
+            with self._connect() as raw, raw.cursor(row_factory=dict_row) as cur:
+                cur.execute(_REF_PKS, {"schemas": [s for s, _ in refs], "names": [t for _, t in refs]})
+                ref_pks = {(r["schema"], r["name"]): tuple(r["columns"]) for r in cur.fetchall()}
+        described = Described(table, ref_pks)
+        self._cache[(schema, name)] = (now, described)
+        return described
+
+    def forget(self, schema: str, name: str) -> None:
+        self._cache.pop((schema, name), None)
+
+    def relations(self, search: str = "") -> list[RelationRow]:
+        """Every table and view, filtered by a case-insensitive substring of ``schema.name``.
+
+        Counts are catalog estimates; a small table never analysed (no estimate yet) is counted exactly
+        in one ``UNION ALL`` query under a short timeout, so the list stays one or two round trips.
+        """
+        needle = search.strip().lower()
+        found = [r for r in list_relations(self.engine) if not needle or needle in f"{r.schema}.{r.name}".lower()]
+        unknown = [r for r in found if r.kind != "view" and r.estimated_rows is None
+                   and r.total_bytes <= SMALL_TABLE_BYTES][:MAX_LIST_COUNTS]
+        exact = self._count_small(unknown) if unknown else {}
+        return [RelationRow(r.schema, r.name, r.kind,
+                            None if r.kind == "view" else Count(exact[(r.schema, r.name)], True)
+                            if (r.schema, r.name) in exact else Count(r.estimated_rows, False),
+                            r.total_bytes, r.comment) for r in found]
+
+    def _count_small(self, relations: list[RelationSummary]) -> dict[tuple[str, str], int]:
+        parts = [sql.SQL("SELECT {}, count(*) FROM {}").format(sql.Literal(i), sql.Identifier(r.schema, r.name))
+                 for i, r in enumerate(relations)]
+        try:
+            with self._connect() as raw, raw.transaction(), raw.cursor() as cur:
+                cur.execute("select set_config('statement_timeout', '300', true)")
+                cur.execute(sql.SQL(" UNION ALL ").join(parts))
+                return {(relations[i].schema, relations[i].name): int(n) for i, n in cur.fetchall()}
+        except (psycopg.errors.QueryCanceled, psycopg.errors.InsufficientPrivilege):
+            return {}
+
+    # ── one page ─────────────────────────────────────────────────────────
+
+    def columns(self, described: Described) -> tuple[ColumnView, ...]:
+        table = described.table
+        fk_of: dict[str, Any] = {}
+        for fk in table.foreign_keys:
+            fk_of.setdefault(fk.columns[0], fk)
+        return tuple(ColumnView(c, kind_of(c), is_sortable(c), ops_for(c), c.name in table.primary_key,
+                                fk_of.get(c.name)) for c in table.columns)
+
+    def order_for(self, table: TableInfo, params: BrowseParams) -> q.Order:
+        sort = None
+        if params.sort is not None:
+            if params.sort not in table.column_names:
+                raise BadParams(f'{table.name} has no column "{params.sort[:60]}" to sort by.',
+                                "Click a column header to sort by it.")
+            sort = table.column(params.sort)
+            if not is_sortable(sort):
+                raise BadParams(f'Rows cannot be sorted by "{sort.name}": {sort.type_name} has no order.',
+                                "Sort by another column.")
+        return q.Order(sort, params.desc, table.primary_key)
+
+    def browse(self, described: Described, params: BrowseParams) -> BrowsePage:
+        table = described.table
+        order = self.order_for(table, params)
+        checked, problems = check_filters(table, params)
+        bind = Params()
+        filters = where_parts(table, checked, params.search, bind)
+        full = frozenset(table.primary_key) | {c for fk in table.foreign_keys for c in fk.columns}
+        size = params.size
+        rows: list[tuple[Any, ...]] = []
+        has_prev = has_next = False
+        error: QueryProblem | None = None
+        count: Count = Count(None, False)
+        cursor_arity = len(order.cursor_columns)
+        after = decode_cursor(params.after, cursor_arity) if params.after and order.keyset else None
+        before = decode_cursor(params.before, cursor_arity) if params.before and order.keyset else None
+        try:
+            with self._connect() as raw, raw.cursor() as cur:
+                if order.keyset:
+                    backwards = before is not None or params.last
+                    stmt = q.keyset_query(table, order, filters, bind, cursor=before or after, backwards=backwards,
+                                          limit=size + 1, full_columns=full)
+                    cur.execute(stmt, bind.values)
+                    rows = cur.fetchall()
+                    more = len(rows) > size
+                    rows = rows[:size]
+                    if backwards:
+                        rows.reverse()
+                        if before is not None and not more:  # ran into the start: show the real first page
+                            bind2 = Params()
+                            filters2 = where_parts(table, checked, params.search, bind2)
+                            cur.execute(q.keyset_query(table, order, filters2, bind2, cursor=None, backwards=False,
+                                                       limit=size + 1, full_columns=full), bind2.values)
+                            rows = cur.fetchall()
+                            has_next, rows = len(rows) > size, rows[:size]
+                        else:
+                            has_prev, has_next = more, True
+                            if params.last:
+                                has_next = False
+                    else:
+                        has_next, has_prev = more, after is not None
+                else:
+                    stmt = q.offset_query(table, order, filters, offset=(params.page - 1) * size, limit=size + 1)
+                    cur.execute(stmt, bind.values)
+                    rows = cur.fetchall()
+                    has_next, rows, has_prev = len(rows) > size, rows[:size], params.page > 1
+                count = self._count(raw, table, filters, bind.values, params)
+        except psycopg.errors.QueryCanceled:
+            error = QueryProblem("The query took longer than the statement timeout and was stopped.", TIMEOUT_HINT)
+        except psycopg.errors.DataError as exc:
+            error = QueryProblem(f"PostgreSQL refused a value: {exc.diag.message_primary or exc}",
+                                 "Check the filter values against the column types.")
+        except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedTable):
+            self.forget(table.schema, table.name)
+            error = QueryProblem(f"{table.name} changed while this page was being built (a migration?).",
+                                 "Reload the page to see its new columns.")
+        except psycopg.ProgrammingError as exc:  # no ordering for a domain type, permission denied...
+            error = QueryProblem(f"PostgreSQL could not run this view: {exc.diag.message_primary or exc}",
+                                 "Remove the last sort or filter you added, or check the database role's rights.")
+        names = table.column_names
+        built = tuple(self._row(described, order, names, r) for r in rows)
+        prev_cursor = next_cursor = None
+        if order.keyset and built:
+            width = len(table.columns)
+            prev_cursor = encode_cursor(list(rows[0][width:width + cursor_arity]))
+            next_cursor = encode_cursor(list(rows[-1][width:width + cursor_arity]))
+        reason = None
+        if not table.is_table:
+            reason = f"read-only: this is a {table.kind}"
+        elif not table.primary_key:
+            reason = "read-only: no primary key"
+        return BrowsePage(
+            table=table, params=params, columns=self.columns(described), rows=built, keyset=order.keyset,
+            has_prev=has_prev, has_next=has_next, prev_cursor=prev_cursor, next_cursor=next_cursor,
+            count=count, problems=tuple(problems), error=error, readonly_reason=reason,
+            searchable=any(kind_of(c) == "text" for c in table.columns),
+        )
+
+    def _row(self, described: Described, order: q.Order, names: tuple[str, ...], r: tuple[Any, ...]) -> Row:
+        """One page row: cells (cut when too long), FK links, and the key that addresses the row.
+
+        ``r`` is the query's tuple: the display columns, then the cursor keys (query.select_list).
+        A page has thousands of cells, so this stays a plain loop.
+        """
+        table = described.table
+        width = len(names)
+        links: dict[str, Link] = {}
+        if table.foreign_keys:
+            values = dict(zip(names, r[:width], strict=True))
+            for fk in table.foreign_keys:
+                if fk.columns[0] not in links:
+                    link = fk_link(fk, values, described.ref_pks.get((fk.ref_schema, fk.ref_table), ()))
+                    if link is not None:
+                        links[fk.columns[0]] = link
+        cells = []
+        for i in range(width):
+            v = r[i]
+            link = links.get(names[i]) if links else None
+            if v is None:
+                cells.append(Cell(None, False, None, "null"))
+            elif len(v) > q.CELL_CHARS:
+                cells.append(Cell(v[:q.CELL_CHARS], True, link, "link" if link else "long"))
+            else:
+                kind = "link" if link else "long" if len(v) > CELL_PREVIEW or "\n" in v else "plain"
+                cells.append(Cell(v, False, link, kind))
+        if not order.keyset:
+            return Row(tuple(cells), None, None)
+        end = width + len(order.cursor_columns)
+        pk = tuple(str(v) for v in r[end - len(order.key):end])
+        return Row(tuple(cells), pk, _encode_key(pk))
+
+    def _count(self, raw: psycopg.Connection[Any], table: TableInfo, filters: list[sql.Composable],
+               values: dict[str, Any], params: BrowseParams) -> Count:
+        """Exact when cheap (a small stored relation), else the catalog's or the planner's estimate.
+
+        A plain view's cost is unknown, so it is never counted unasked: the planner estimates it.
+        """
+        estimate = table.estimated_rows
+        if params.count_exact:
+            return self._exact(raw, table, filters, values, COUNT_TIMEOUT_MS)
+        if table.kind != "view":
+            small = estimate <= self.cheap_count_rows if estimate is not None else table.total_bytes < 8 << 20
+            if small:
+                cheap = self._exact(raw, table, filters, values, 500)
+                if cheap.exact:
+                    return cheap
+            if not filters and estimate is not None:
+                return Count(estimate, False, "estimate from the catalog")
+        with raw.cursor() as cur:
+            cur.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + q.rows_query(table, filters), values)
+            plan = cur.fetchone()
+        rows = _plan_rows(plan[0] if plan else None)
+        return Count(rows, False, "estimate from the query plan")
+
+    def _exact(self, raw: psycopg.Connection[Any], table: TableInfo, filters: list[sql.Composable],
+               values: dict[str, Any], timeout_ms: int) -> Count:
+        try:
+            with raw.transaction(), raw.cursor() as cur:
+                cur.execute("select set_config('statement_timeout', %s, true)", [str(timeout_ms)])
+                cur.execute(q.count_query(table, filters), values)
+                found = cur.fetchone()
+        except psycopg.errors.QueryCanceled:
+            return Count(table.estimated_rows, False, f"counting took more than {timeout_ms / 1000:g} s")
+        return Count(int(found[0]) if found else 0, True)
+
+    def count(self, described: Described, params: BrowseParams) -> Count:
+        """The "count exactly" action: ``count(*)`` under a statement timeout of its own."""
+        table = described.table
+        checked, _ = check_filters(table, params)
+        bind = Params()
+        filters = where_parts(table, checked, params.search, bind)
+        with self._connect() as raw:
+            return self._exact(raw, table, filters, bind.values, COUNT_TIMEOUT_MS)
+
+    # ── one row ──────────────────────────────────────────────────────────
+
+    def row(self, described: Described, segment: str) -> RowPage:
+        """One row in full (``segment`` is its tilde-encoded key) with the rows pointing at it."""
+        with self._connect() as raw:
+            return read_row(raw, described, self.columns(described), segment)
+
+    # ── export ───────────────────────────────────────────────────────────
+
+    def export(self, described: Described, params: BrowseParams, fmt: str) -> Export:
+        """Every row of the view, streamed from a server-side cursor in batches (constant memory)."""
+        from pgadmin_py.browser.export import FORMATS, stream_rows
+
+        if fmt not in FORMATS:
+            raise NotFound(f'There is no export format "{fmt[:20]}".', "Export as csv, json or jsonl.")
+        table = described.table
+        order = self.order_for(table, params)
+        checked, problems = check_filters(table, params)
+        if problems:
+            first = problems[0]
+            raise BadParams(f'The filter on "{first.filter.column}" is not valid: {first.message}.',
+                            "Fix the filter on the table page, then export again.")
+        bind = Params()
+        filters = where_parts(table, checked, params.search, bind)
+        stmt = q.export_query(table, order, filters, fmt)
+        chunks = stream_rows(self.engine, stmt, bind.values, fmt, table.column_names)
+        try:
+            first_chunk = next(chunks)  # run the query now: an error becomes a page, not a cut download
+        except psycopg.errors.QueryCanceled:
+            raise QueryTimeoutError() from None
+        media, ext = FORMATS[fmt]
+
+        def everything() -> Iterator[bytes]:
+            yield first_chunk
+            yield from chunks
+
+        return Export(f"{_file_safe(table.name)}.{ext}", media, everything())
+
+
+class QueryTimeoutError(BadParams):
+    status_code = 504
+    title = "The query took too long"
+
+    def __init__(self) -> None:
+        super().__init__("The query took longer than the statement timeout and was stopped.", TIMEOUT_HINT)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _encode_key(pk: tuple[str, ...]) -> str:
+    """core.pk.encode_pk with a fast path for the usual keys (integers, plain words): they encode to themselves."""
+    if all(_PLAIN_KEY.fullmatch(v) for v in pk):
+        return ",".join(pk)
+    return encode_pk(pk)
+
+
+def _file_safe(name: str) -> str:
+    """A table name as a download file name: no path separators or control characters."""
+    return re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", name).strip(" .") or "export"
+
+
+def _plan_rows(plan: Any) -> int | None:
+    try:
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None

@@ -1,0 +1,332 @@
+"""Data browser on a generated database: 1M rows in one table, ~100 tables in all.
+
+Run: .venv/bin/python tests/bench/bench_browser.py   (TEST_DATABASE_URL, else the embedded server)
+Env: BENCH_ROWS (default 1,000,000), BENCH_RUNS (default 15).
+
+Starts the real server (``python -m pgadmin_py serve``) and times full HTTP requests for: first page, page 10,000,
+a deep page (middle of the table), a sorted deep page, a filtered page and the list of tables, with 1 and 10
+concurrent clients; each as a ratio to the bare psycopg query returning the same rows (run the same way: 1 or
+10 concurrent connections). Export: CSV/JSON Lines throughput vs ``COPY ... TO STDOUT`` and the server's
+memory (RSS) while exporting. Targets: pages < 6x the bare query; list of 100 tables < 10 ms; export >= 0.5x COPY.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pgadmin_py.browser.params import encode_cursor
+from pgadmin_py.core.dburl import DatabaseUrl
+
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+SMALL_TABLES = 99
+PAGE = 100
+
+
+def server_url() -> tuple[DatabaseUrl, Callable[[], None]]:
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        return DatabaseUrl.parse(url), lambda: None
+    from pgadmin_py.db.embedded import EmbeddedPostgres
+
+    root = Path(tempfile.mkdtemp(prefix="pgadmin-py-bench-"))
+    server = EmbeddedPostgres(root, fast=True)
+    url = server.start()
+
+    def stop() -> None:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+    return url, stop
+
+
+def generate(admin: DatabaseUrl) -> DatabaseUrl:
+    name = os.environ.get("BENCH_DB_NAME") or f"bench_browser_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin.libpq(), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = admin.with_database(name)
+    started = time.perf_counter()
+    with psycopg.connect(url.libpq(), autocommit=True) as conn:
+        conn.execute("create type kind as enum ('buy', 'sell', 'transfer')")
+        conn.execute("""create table big (
+            id bigint primary key, account integer not null, kind kind not null, amount numeric(12, 2) not null,
+            note text, created_at timestamptz not null, settled boolean)""")
+        conn.execute(f"""insert into big
+            select g, (g * 7919) % 5000, (array['buy', 'sell', 'transfer']::kind[])[1 + g % 3],
+                   ((g * 104729) % 100000) / 100.0,
+                   case when g % 4 = 0 then null else 'note ' || md5(g::text) end,
+                   timestamptz '2020-01-01' + ((g * 15485863) % 157680000) * interval '1 second',
+                   case when g % 5 = 0 then null else g % 2 = 0 end
+              from generate_series(1::bigint, {ROWS}) g""")
+        conn.execute("create index big_account on big (account)")
+        conn.execute("create index big_created on big (created_at, id)")
+        for i in range(SMALL_TABLES):
+            conn.execute(f"create table t{i} (id serial primary key, name text not null, big_id bigint references big,"
+                         f" value numeric, at timestamptz default now())")
+            conn.execute(f"insert into t{i} (name, big_id, value) select 'n' || g, g, g from generate_series(1, 20) g")
+        conn.execute("vacuum analyze")
+    print(f"generated {ROWS:,} rows + {SMALL_TABLES} tables in {time.perf_counter() - started:.1f} s")
+    return url
+
+
+class Server:
+    def __init__(self, url: DatabaseUrl, data_dir: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        env = {**os.environ, "DATABASE_URL": url.libpq(), "DATA_DIR": str(data_dir), "PROJECT_DIR": str(data_dir),
+               "HOST": "127.0.0.1", "PORT": str(self.port), "LOG_LEVEL": "warning"}
+        env.pop("SQLALCHEMY_BASE", None)
+        env.pop("ALEMBIC_CONFIG", None)
+        self.log = (data_dir / "server.log").open("w")
+        self.process = subprocess.Popen([sys.executable, "-m", "pgadmin_py", "serve"], env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status, _ = self.get("/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError((data_dir / "server.log").read_text())
+
+    def get(self, path: str, conn: http.client.HTTPConnection | None = None) -> tuple[int, bytes]:
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        if own:
+            conn.close()
+        return response.status, body
+
+    def rss_kb(self) -> int:
+        total = 0
+        for pid in [self.process.pid, *self.children()]:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        return total
+
+    def children(self) -> list[int]:
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            return [int(p) for p in children.read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        self.log.close()
+
+
+def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def concurrent_ms(make: Callable[[], Callable[[], object]], clients: int = 10, runs: int = RUNS) -> float:
+    """Median latency of one call while ``clients`` callers run at once (each with its own connection)."""
+    workers = [make() for _ in range(clients)]
+    for w in workers:
+        w()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def loop(w: Callable[[], object]) -> None:
+        for _ in range(runs):
+            start = time.perf_counter()
+            w()
+            with lock:
+                latencies.append(time.perf_counter() - start)
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(loop, workers))
+    return statistics.median(latencies) * 1000
+
+
+def main() -> None:
+    admin, stop_pg = server_url()
+    url = generate(admin)
+    data_dir = Path(tempfile.mkdtemp(prefix="pgadmin-py-bench-data-"))
+    server = Server(url, data_dir)
+    try:
+        run(server, url)
+    finally:
+        server.stop()
+        with psycopg.connect(admin.libpq(), autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{url.database}" with (force)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+        stop_pg()
+
+
+def run(server: Server, url: DatabaseUrl) -> None:
+    mid = ROWS // 2
+    sorted_cursor = None
+    with psycopg.connect(url.libpq()) as conn:
+        found = conn.execute("select created_at::text, id::text from big order by created_at, id offset %s limit 1",
+                             [mid]).fetchone()
+        assert found
+        sorted_cursor = encode_cursor([found[0], found[1]])
+        created_at = found[0]
+    cols = "id::text, account::text, kind::text, amount::text, left(note, 2001), created_at::text, settled::text"
+    cases = [  # name, our path, bare SQL returning the same rows, its params
+        ("first page", "/tables/public/big", f"select {cols} from big order by big.id limit 101", ()),
+        ("page 10,000", f"/tables/public/big?_after={encode_cursor([str((10_000 - 1) * PAGE)])}",
+         f"select {cols} from big where id > %s order by big.id limit 101", ((10_000 - 1) * PAGE,)),
+        ("deep page (middle)", f"/tables/public/big?_after={encode_cursor([str(mid)])}",
+         f"select {cols} from big where id > %s order by big.id limit 101", (mid,)),
+        ("sorted, deep", f"/tables/public/big?_sort=created_at&_after={sorted_cursor}",
+         f"select {cols} from big where (created_at, id) > (%s, %s) order by big.created_at, big.id limit 101",
+         (created_at, mid)),
+        ("filtered (indexed)", "/tables/public/big?account__eq=42",
+         f"select {cols} from big where account = %s order by big.id limit 101", (42,)),
+        ("list of 100 tables", "/tables", None, ()),
+    ]
+    # the sorted cursor's id is the row at OFFSET mid, not necessarily id = mid: fix the bare params
+    with psycopg.connect(url.libpq()) as conn:
+        row = conn.execute("select id from big order by created_at, id offset %s limit 1", [mid]).fetchone()
+        assert row
+    cases[3] = (cases[3][0], cases[3][1], cases[3][2], (created_at, row[0]))
+
+    print(f"\n{'page':<22}{'ours 1c':>10}{'bare 1c':>10}{'ratio':>8}{'ours 10c':>11}{'bare 10c':>10}{'ratio':>8}"
+          f"{'target':>9}")
+    for name, path, bare_sql, bare_params in cases:
+        status, body = server.get(path)
+        assert status == 200, body[-2000:]
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+        ours1 = median_ms(lambda p=path, c=conn: server.get(p, c))
+
+        def make_http(p: str = path) -> Callable[[], object]:
+            c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+            return lambda: server.get(p, c)
+
+        ours10 = concurrent_ms(make_http)
+        if bare_sql is None:
+            print(f"{name:<22}{ours1:>9.2f}m{'—':>10}{'—':>8}{ours10:>10.2f}m{'—':>10}{'—':>8}{'<10 ms':>9}")
+            continue
+        pg = psycopg.connect(url.libpq(), autocommit=True)
+        bare1 = median_ms(lambda s=bare_sql, a=bare_params, c=pg: c.execute(s, a).fetchall())
+
+        def make_bare(s: str = bare_sql, a: tuple[object, ...] = bare_params) -> Callable[[], object]:
+            c = psycopg.connect(url.libpq(), autocommit=True)
+            return lambda: c.execute(s, a).fetchall()
+
+        bare10 = concurrent_ms(make_bare)
+        print(f"{name:<22}{ours1:>9.2f}m{bare1:>9.2f}m{ours1 / bare1:>7.1f}x{ours10:>10.2f}m{bare10:>9.2f}m"
+              f"{ours10 / bare10:>7.1f}x{'<6x':>9}")
+    print("(m = milliseconds, median of", RUNS, "runs; ours = full HTTP round trip of the rendered page)")
+    in_process(url, cases)
+    export(server, url)
+
+
+def in_process(url: DatabaseUrl, cases: list[tuple[str, str, str | None, tuple[object, ...]]]) -> None:
+    """Server-side time without HTTP: the browser service (query + shaping) and the HTML of the rows block."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from pgadmin_py.browser.params import PAGE_SIZES, BrowseParams
+    from pgadmin_py.browser.service import Browser
+    from pgadmin_py.catalog.overview import human_size
+    from pgadmin_py.db.engine import create_db_engine
+    from pgadmin_py.web.app import resource_dir
+    from pgadmin_py.web.render import AppInfo, build_environment
+
+    engine = create_db_engine(url, read_only=False, statement_timeout_ms=30_000)
+    browser = Browser(engine)
+    env = build_environment(resource_dir("templates"))
+    app = AppInfo("bench", False, False, "bench", "bench")
+    base = {"request": None, "app": app, "csrf_token": lambda: "", "csrf_input": "", "active_section": "tables",
+            "page_title": "", "title": "", "page_sizes": PAGE_SIZES, "human_size": human_size}
+    table_tmpl, list_tmpl = env.get_template("tables/table.html"), env.get_template("tables/list.html")
+    pg = psycopg.connect(url.libpq(), autocommit=True)
+    print(f"\n{'server side (no HTTP)':<22}{'service':>10}{'+ HTML':>10}{'bare':>9}{'service/bare':>14}"
+          f"{'total/bare':>12}")
+    for name, path, bare_sql, bare_params in cases:
+        parts = urlsplit(path)
+        if bare_sql is None:
+            service = median_ms(lambda: browser.relations(""))
+            rel = browser.relations("")
+            html = median_ms(lambda r=rel: "".join(list_tmpl.blocks["relations"](list_tmpl.new_context(
+                {**base, "relations": r, "search": ""}))))
+            print(f"{name:<22}{service:>9.2f}m{service + html:>9.2f}m{'—':>9}{'—':>14}{'—':>12}   target <10 ms")
+            continue
+        params = BrowseParams.from_query(parse_qsl(parts.query))
+        described = browser.describe("public", "big")
+        service = median_ms(lambda p=params: browser.browse(browser.describe("public", "big"), p))
+        page = browser.browse(described, params)
+        html = median_ms(lambda pg_=page: "".join(table_tmpl.blocks["browse"](table_tmpl.new_context(
+            {**base, "page": pg_}))))
+        bare = median_ms(lambda s=bare_sql, a=bare_params: pg.execute(s, a).fetchall())
+        print(f"{name:<22}{service:>9.2f}m{service + html:>9.2f}m{bare:>8.2f}m{service / bare:>13.1f}x"
+              f"{(service + html) / bare:>11.1f}x")
+    engine.dispose()
+
+
+def export(server: Server, url: DatabaseUrl) -> None:
+    print(f"\n{'export':<22}{'seconds':>10}{'MB/s':>9}{'rows/s':>12}{'vs COPY':>9}{'RSS before':>12}{'peak':>9}")
+    start = time.perf_counter()
+    copied = 0
+    with psycopg.connect(url.libpq()) as conn, conn.cursor() as cur, \
+            cur.copy("COPY (select * from big order by id) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+        for chunk in copy:
+            copied += len(chunk)
+    copy_s = time.perf_counter() - start
+    print(f"{'COPY csv (bare)':<22}{copy_s:>10.2f}{copied / copy_s / 1e6:>9.1f}{ROWS / copy_s:>12,.0f}{'1.0x':>9}")
+    for fmt in ("csv", "jsonl"):
+        before = server.rss_kb()
+        peak = before
+        done = threading.Event()
+
+        def sample(done: threading.Event = done) -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, server.rss_kb())
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        conn.request("GET", f"/tables/public/big/export/{fmt}")
+        response = conn.getresponse()
+        assert response.status == 200
+        size = 0
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+        elapsed = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        print(f"{'ours ' + fmt:<22}{elapsed:>10.2f}{size / elapsed / 1e6:>9.1f}{ROWS / elapsed:>12,.0f}"
+              f"{copy_s / elapsed:>8.2f}x{before / 1024:>10.0f}MB{peak / 1024:>7.0f}MB")
+    print("(vs COPY = throughput in rows/s relative to COPY ... TO STDOUT; target >= 0.5x; RSS of the server process)")
+
+
+if __name__ == "__main__":
+    main()

@@ -19,11 +19,11 @@ from pgadmin_py.catalog.tables import (
     FK_ACTIONS,
     USER_SCHEMAS,
     TableInfo,
+    all_tables,
     catalog_fingerprint,
     list_relations,
 )
 from pgadmin_py.core.errors import NotFound
-from pgadmin_py.diagram.bulk import read_all_tables
 from pgadmin_py.diagram.graph import Edge, Graph, Node, build_graph
 from pgadmin_py.diagram.layout import Layout, layout
 from pgadmin_py.diagram.params import DiagramParams
@@ -131,7 +131,7 @@ class DiagramService:
             f"{r.schema}.{r.name}" for r in list_relations(self.engine)))
 
     def tables(self, fingerprint: str) -> list[TableInfo]:
-        return self._tables.get(fingerprint, lambda: read_all_tables(self.engine))
+        return self._tables.get(fingerprint, lambda: all_tables(self.engine))
 
     def diagram(self, params: DiagramParams, links: Links, *, drift: frozenset[str] = frozenset(),
                 fingerprint: str | None = None) -> Diagram:

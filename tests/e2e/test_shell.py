@@ -16,7 +16,7 @@ def test_every_section_from_the_navigation(page: Page, live_server, shots: Path)
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    expect(page.get_by_text("Pending migrations")).to_be_visible()
+    expect(page.get_by_text("Pending migrations", exact=True)).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     for label, path in SECTIONS:
         nav.get_by_role("link", name=re.compile(label)).click()

@@ -39,7 +39,8 @@ def wait_run(client: TestClient, run_id: int, timeout: float = 60) -> str:  # ty
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         page = client.get(f"/migrations/runs/{run_id}").text
-        if 'data-testid="run-status"' in page:
+        status = re.search(r'data-testid="run-status">(.*?)</dd>', page, re.DOTALL)
+        if status and "running" not in text_of(status.group(1)):
             return page
         time.sleep(0.1)
     raise AssertionError(f"run {run_id} did not finish in {timeout} s")

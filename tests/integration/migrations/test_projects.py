@@ -156,20 +156,23 @@ def test_two_concurrent_applies_exactly_one_runs(empty_db: DatabaseUrl, tmp_path
 
         def click(client: Any) -> None:
             barrier.wait()
-            results.append(client.post("/migrations/apply", data={"action": "upgrade", "target": "heads"},
-                                       headers={"x-csrftoken": tokens[id(client)]}, follow_redirects=False))
+            results.append((client, client.post("/migrations/apply", data={"action": "upgrade", "target": "heads"},
+                                                headers={"x-csrftoken": tokens[id(client)]}, follow_redirects=False)))
 
         threads = [threading.Thread(target=click, args=(c,)) for c in (one, two)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        codes = sorted(r.status_code for r in results)
-        assert codes == [303, 409], [r.text[-300:] for r in results]
-        refused = next(r for r in results if r.status_code == 409)
+        codes = sorted(r.status_code for _, r in results)
+        assert codes == [303, 409], [r.text[-300:] for _, r in results]
+        refused = next(r for _, r in results if r.status_code == 409)
         assert "A migration is running" in refused.text
-        winner = next(r for r in results if r.status_code == 303)
-        assert "succeeded" in text_of(wait_run(one, int(winner.headers["location"].rsplit("/", 1)[1])))
+        winner_client, winner = next((c, r) for c, r in results if r.status_code == 303)
+        run_id = int(winner.headers["location"].rsplit("/", 1)[1])
+        assert "succeeded" in text_of(wait_run(winner_client, run_id))
+        loser_client = two if winner_client is one else one
+        assert "succeeded" in text_of(wait_run(loser_client, run_id))  # the other replica sees it in the history
     assert version(empty_db) == ["a3000000000c"]
     assert q(empty_db, "select count(*) from items") == [(400,)]  # the DELETE ran exactly once
 

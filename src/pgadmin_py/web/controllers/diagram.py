@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Response
 
 from pgadmin_py.core.errors import NotFound
@@ -58,8 +59,8 @@ class DiagramController(Controller):
                                      has_models=hub.loaded.metadata is not None)
 
     @get("/edges/{schema:str}/{table:str}/{name:str}", sync_to_thread=True)
-    def edge(self, request: Request[Any, Any, Any], runtime: Runtime, schema: str, table: str,
-             name: str) -> Response[str]:
+    def edge(self, request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str],
+             table: FromPath[str], name: FromPath[str]) -> Response[str]:
         hub = hub_of(request, runtime)
         detail = hub.diagram.edge(_decode(schema), _decode(table), _decode(name))
         edge = detail.edge

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
 from pgadmin_py.core.errors import AppError, NotFound
@@ -225,7 +226,7 @@ class ModelsController(Controller):
     path = "/models"
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any], runtime: Runtime, q: str = "") -> Response[str]:
+    def index(self, request: Request[Any, Any, Any], runtime: Runtime, q: FromQuery[str] = "") -> Response[str]:
         hub = hub_of(request, runtime)
         fp = hub.fingerprint() if hub.catalog.models else ""
         found, notes = hub.drift_and_cascades(fp) if fp else (Drift((), None), [])
@@ -235,7 +236,7 @@ class ModelsController(Controller):
         return runtime.renderer.page(request, "models/index.html", section="models", title="Models", page=page)
 
     @get("/{name:str}", sync_to_thread=True)
-    def model(self, request: Request[Any, Any, Any], runtime: Runtime, name: str) -> Response[str]:
+    def model(self, request: Request[Any, Any, Any], runtime: Runtime, name: FromPath[str]) -> Response[str]:
         hub = hub_of(request, runtime)
         try:
             decoded = tilde_decode(name)

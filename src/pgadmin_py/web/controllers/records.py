@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
 from litestar_htmx import ClientRedirect
 
@@ -20,7 +21,7 @@ from pgadmin_py.core.errors import NotFound, ReadOnlyError
 from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
 from pgadmin_py.records import Editor, Records
 from pgadmin_py.web.render import htmx_block
-from pgadmin_py.web.state import AppState
+from pgadmin_py.web.state import AppState, Runtime
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
@@ -92,7 +93,8 @@ def _refuse_in_read_only(runtime: AppState) -> None:
 # GET handlers that share a path with a POST handler are async (a worker thread does the I/O): Litestar
 # wraps a sync_to_thread handler twice when its path also has another method's handler.
 @get("/tables/{schema:str}/{table:str}/new")
-async def new_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[str]:
+async def new_row(request: Request[Any, Any, Any], runtime: Runtime,
+                  schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     _refuse_in_read_only(runtime)
     records, names = Records(runtime.engine, runtime.models), _names(schema, table)
     editor = await anyio.to_thread.run_sync(lambda: records.new(*names))
@@ -100,14 +102,15 @@ async def new_row(request: Request[Any, Any, Any], runtime: AppState, schema: st
 
 
 @post("/tables/{schema:str}/{table:str}/new")
-async def create_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[Any]:
+async def create_row(request: Request[Any, Any, Any], runtime: Runtime,
+                     schema: FromPath[str], table: FromPath[str]) -> Response[Any]:
     data = await _form_data(request)
     return await _save(request, runtime, data, _names(schema, table), None)
 
 
 @get("/tables/{schema:str}/{table:str}/rows/{pk:str}/edit")
-async def edit_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str,
-                   pk: str) -> Response[str]:
+async def edit_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
+                   pk: FromPath[str]) -> Response[str]:
     _refuse_in_read_only(runtime)
     records, names = Records(runtime.engine, runtime.models), _names(schema, table)
     editor = await anyio.to_thread.run_sync(lambda: records.edit(*names, pk))
@@ -115,8 +118,8 @@ async def edit_row(request: Request[Any, Any, Any], runtime: AppState, schema: s
 
 
 @post("/tables/{schema:str}/{table:str}/rows/{pk:str}/edit")
-async def update_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str,
-                     pk: str) -> Response[Any]:
+async def update_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
+                     pk: FromPath[str]) -> Response[Any]:
     data = await _form_data(request)
     return await _save(request, runtime, data, _names(schema, table), pk)
 
@@ -139,7 +142,8 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormDa
 
 
 @post("/tables/{schema:str}/{table:str}/delete")
-async def delete_rows(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[str]:
+async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime,
+                      schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     data = await _form_data(request)
     names = _names(schema, table)
     records = Records(runtime.engine, runtime.models)
@@ -158,8 +162,8 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: AppState, schema
 
 
 @get("/tables/{schema:str}/{table:str}/fk/{column:str}", sync_to_thread=True)
-def fk_search(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str, column: str,
-              q: str = "") -> Response[str]:
+def fk_search(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
+              column: FromPath[str], q: FromQuery[str] = "") -> Response[str]:
     try:
         col = tilde_decode(column)
     except InvalidKey as exc:

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Response
 from litestar_htmx import ClientRedirect
 
@@ -22,7 +22,7 @@ from pgadmin_py.console.model import Batch, Confirmation, ConsoleLimits
 from pgadmin_py.console.params import ConsoleParams, parse_run_form
 from pgadmin_py.console.service import Console
 from pgadmin_py.web.render import htmx_block
-from pgadmin_py.web.state import AppState
+from pgadmin_py.web.state import AppState, Runtime
 from pgadmin_py.web.urls import Urls
 
 _CONSOLE_KEY = "pgadmin_console"
@@ -31,7 +31,7 @@ FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENC
 TEMPLATE = "console/sql.html"
 
 
-def provide_console(request: Request[Any, Any, Any], runtime: AppState) -> Console:
+def provide_console(request: Request[Any, Any, Any], runtime: Runtime) -> Console:
     """One console per app (it keeps the runs in flight and the last results), built on first use."""
     state = request.app.state
     with _console_lock:
@@ -41,6 +41,10 @@ def provide_console(request: Request[Any, Any, Any], runtime: AppState) -> Conso
             state[_CONSOLE_KEY] = console
     assert isinstance(console, Console)
     return console
+
+
+# What handlers declare to receive the console from `provide_console`.
+ConsoleDep = NamedDependency[Console]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,7 @@ class SqlController(Controller):
     dependencies = {"console": Provide(provide_console, sync_to_thread=False)}
 
     @get("/", sync_to_thread=True)
-    def editor(self, request: Request[Any, Any, Any], runtime: AppState, console: Console) -> Response[Any]:
+    def editor(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         params = ConsoleParams.parse(dict(request.query_params))
@@ -100,7 +104,7 @@ class SqlController(Controller):
         return _page(request, runtime, console, ConsolePage(params, params.q, console.limits, history, saved))
 
     @post("/run", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def run(self, request: Request[Any, Any, Any], runtime: AppState, console: Console,
+    def run(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
             data: FormData) -> Response[str]:
         """Read-only safe: without "allow writes" the batch runs in a READ ONLY transaction, and
         "allow writes" is refused by the console itself in read-only mode."""
@@ -117,7 +121,7 @@ class SqlController(Controller):
         return _page(request, runtime, console, page)
 
     @post("/cancel", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def cancel(self, request: Request[Any, Any, Any], runtime: AppState, console: Console,
+    def cancel(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
                data: FormData) -> Response[Any]:
         """Read-only safe: ``pg_cancel_backend`` of our own run's backend writes nothing."""
         cancelled = console.cancel(data.get("run_id", "")[:64])
@@ -130,8 +134,8 @@ class SqlController(Controller):
         return Response(body, media_type=MediaType.HTML, headers={"HX-Retarget": "#flash", "HX-Reswap": "beforeend"})
 
     @get("/history/{entry_id:int}", sync_to_thread=True)
-    def history_entry(self, request: Request[Any, Any, Any], runtime: AppState, console: Console,
-                      entry_id: int) -> Response[Any]:
+    def history_entry(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+                      entry_id: FromPath[int]) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         entry = console.history_entry(entry_id)
@@ -140,8 +144,8 @@ class SqlController(Controller):
         return _page(request, runtime, console, page)
 
     @get("/saved/{saved_id:int}", sync_to_thread=True)
-    def saved_query(self, request: Request[Any, Any, Any], runtime: AppState, console: Console,
-                    saved_id: int) -> Response[Any]:
+    def saved_query(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+                    saved_id: FromPath[int]) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         query = console.saved_query(saved_id)
@@ -150,7 +154,7 @@ class SqlController(Controller):
         return _page(request, runtime, console, page)
 
     @post("/saved", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def save(self, request: Request[Any, Any, Any], runtime: AppState, console: Console,
+    def save(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
              data: FormData) -> Response[Any]:
         """Read-only safe: saved queries live in the app's own SQLite file, not in the database."""
         query = console.save(data.get("name", ""), data.get("sql", ""))
@@ -166,8 +170,8 @@ class SqlController(Controller):
                         headers={"HX-Retarget": "#library", "HX-Reswap": "innerHTML"})
 
     @post("/saved/{saved_id:int}/delete", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def delete_saved(self, request: Request[Any, Any, Any], runtime: AppState, console: Console,
-                     saved_id: int) -> Response[Any]:
+    def delete_saved(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+                     saved_id: FromPath[int]) -> Response[Any]:
         """Read-only safe: saved queries live in the app's own SQLite file, not in the database."""
         console.delete_saved(saved_id)
         if request.headers.get("hx-request") != "true":
@@ -180,8 +184,9 @@ class SqlController(Controller):
                         headers={"HX-Retarget": "#library", "HX-Reswap": "innerHTML"})
 
     @get("/results/{batch_id:str}/{index:int}", sync_to_thread=True)
-    def result_page(self, request: Request[Any, Any, Any], runtime: AppState, console: Console, batch_id: str,
-                    index: int, page: int = 1) -> Response[Any]:
+    def result_page(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+                    batch_id: FromPath[str], index: FromPath[int],
+                    page: FromQuery[int] = 1) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         batch, result = console.result_set(batch_id, index)
@@ -196,7 +201,7 @@ class SqlController(Controller):
                                      title=f"Result {index + 1}", **values)
 
     @get("/results/{batch_id:str}/{index:int}/csv", sync_to_thread=True)
-    def result_csv(self, console: Console, batch_id: str, index: int) -> Response[str]:
+    def result_csv(self, console: ConsoleDep, batch_id: FromPath[str], index: FromPath[int]) -> Response[str]:
         body = console.csv(batch_id, index)
         return Response(body, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="result-{index + 1}.csv"'})

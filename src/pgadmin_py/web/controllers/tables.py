@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from litestar import Request, get
 from litestar.enums import MediaType
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Stream
 from litestar_htmx import PushUrl
 
@@ -21,7 +22,7 @@ from pgadmin_py.catalog.overview import human_size
 from pgadmin_py.core.errors import NotFound
 from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.web.render import htmx_block
-from pgadmin_py.web.state import AppState
+from pgadmin_py.web.state import AppState, Runtime
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
@@ -43,7 +44,7 @@ def _params(request: Request[Any, Any, Any]) -> BrowseParams:
 
 
 @get("/tables", sync_to_thread=True)
-def list_tables(request: Request[Any, Any, Any], runtime: AppState) -> Response[str]:
+def list_tables(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     search = request.query_params.get("q", "")[:200]
     relations = Browser.for_engine(runtime.engine).relations(search)
     return runtime.renderer.page(request, "tables/list.html", section=SECTION, title="Tables",
@@ -51,7 +52,8 @@ def list_tables(request: Request[Any, Any, Any], runtime: AppState) -> Response[
 
 
 @get(TABLE_PATH, sync_to_thread=True)
-def browse_table(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[str]:
+def browse_table(request: Request[Any, Any, Any], runtime: Runtime,
+                 schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     described = _describe(runtime, schema, table)
     params = _params(request)
     info = described.table
@@ -66,7 +68,8 @@ def browse_table(request: Request[Any, Any, Any], runtime: AppState, schema: str
 
 
 @get(f"{TABLE_PATH}/count", sync_to_thread=True)
-def count_rows(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str) -> Response[str]:
+def count_rows(request: Request[Any, Any, Any], runtime: Runtime,
+               schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     """The "count exactly" action; without htmx it is the table page with ``_count=exact``."""
     described = _describe(runtime, schema, table)
     params = _params(request)
@@ -80,7 +83,8 @@ def count_rows(request: Request[Any, Any, Any], runtime: AppState, schema: str, 
 
 
 @get(f"{TABLE_PATH}/rows/{{pk:str}}", sync_to_thread=True)
-def show_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str, pk: str) -> Response[str]:
+def show_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
+             pk: FromPath[str]) -> Response[str]:
     described = _describe(runtime, schema, table)
     row = Browser.for_engine(runtime.engine).row(described, pk)
     info = described.table
@@ -89,7 +93,8 @@ def show_row(request: Request[Any, Any, Any], runtime: AppState, schema: str, ta
 
 
 @get(f"{TABLE_PATH}/export/{{fmt:str}}", sync_to_thread=True)
-def export_rows(request: Request[Any, Any, Any], runtime: AppState, schema: str, table: str, fmt: str) -> Stream:
+def export_rows(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
+                fmt: FromPath[str]) -> Stream:
     described = _describe(runtime, schema, table)
     export = Browser.for_engine(runtime.engine).export(described, _params(request), fmt)
     ascii_name = export.filename.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")

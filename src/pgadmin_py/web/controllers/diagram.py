@@ -14,7 +14,7 @@ from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.diagram.graph import Edge, rule_words
 from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.svg import Links
-from pgadmin_py.web.controllers.models import ModelsHub, hub_of
+from pgadmin_py.web.models_hub import ModelsHub, hub_of
 from pgadmin_py.web.state import Runtime
 from pgadmin_py.web.urls import Urls
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pgadmin_py.browser.filters import FilterProblem
 from pgadmin_py.browser.kinds import RIGHT_ALIGNED
@@ -45,11 +46,22 @@ class Cell:
         return text[:CELL_PREVIEW] + ("…" if len(text) > CELL_PREVIEW or self.cut else "")
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    cells: tuple[Cell, ...]
+class Row(NamedTuple):
+    """One page row as the query returned it: no per-cell objects (a page has thousands of cells and
+    web.table_rows writes them straight to HTML); :attr:`cells` builds them when asked. A named
+    tuple, not a frozen dataclass: a page builds hundreds and a tuple is the cheapest to build."""
+
+    values: tuple[str | None, ...]  # PostgreSQL's text form per column, long ones cut at query.CELL_CHARS
+    cut: frozenset[int]  # indexes of the values the server cut (the row page has the rest)
+    links: tuple[Link | None, ...] | None  # per column, where a foreign-key value leads; None: no links at all
     pk: tuple[str, ...] | None  # text values of the primary key, in key order; None without a key
     pk_token: str | None  # core.pk.encode_pk(pk): the value a delete checkbox posts
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        links = self.links
+        return tuple(Cell(v, i in self.cut, links[i] if links is not None else None)
+                     for i, v in enumerate(self.values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +137,7 @@ class BrowsePage:
 
     def problem_for(self, index: int) -> str | None:
         return next((p.message for p in self.problems if p.index == index), None)
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,6 +141,9 @@ class BrowseParams:
     # Derived views: every link on the page is one of these.
 
     def first_page(self) -> BrowseParams:
+        if (self.after is None and self.before is None and not self.last and self.page == 1
+                and not self.count_exact and not self.from_form):
+            return self  # already there (frozen, so sharing is safe); a page builds ~20 links from it
         return replace(self, after=None, before=None, last=False, page=1, count_exact=False, from_form=False)
 
     def sorted_by(self, column: str) -> BrowseParams:

@@ -93,9 +93,15 @@ def _segments(order: Order, desc: bool) -> list[tuple[str, tuple[str, ...]]]:
     return list(reversed(segs)) if desc else segs  # NULLs come last ascending, first descending
 
 
+def rendered_select(table: TableInfo, order: Order, full_columns: frozenset[str]) -> list[sql.Composable]:
+    """:func:`select_list` rendered once to plain SQL text (no values in it: names only), for caching."""
+    return [sql.SQL(sql.SQL(", ").join(select_list(table, order, full_columns)).as_string(None))]
+
+
 def keyset_query(table: TableInfo, order: Order, filters: list[sql.Composable], bind: Params, *,
                  cursor: tuple[str | None, ...] | None, backwards: bool, limit: int,
-                 full_columns: frozenset[str] = frozenset()) -> sql.Composed:
+                 full_columns: frozenset[str] = frozenset(),
+                 select: list[sql.Composable] | None = None) -> sql.Composed:
     """Rows strictly after ``cursor`` (or from the start) in the order, reversed when ``backwards``."""
     desc = order.desc != backwards
     segments = _segments(order, desc)
@@ -103,7 +109,7 @@ def keyset_query(table: TableInfo, order: Order, filters: list[sql.Composable], 
     if cursor is not None and order.split_nulls:
         in_null = cursor[0] is None
         start = next(i for i, (which, _) in enumerate(segments) if (which == "null") == in_null)
-    cols = select_list(table, order, full_columns)
+    cols = select if select is not None else select_list(table, order, full_columns)
     branches: list[sql.Composable] = []
     cmp = sql.SQL(" < ") if desc else sql.SQL(" > ")
     for n, (which, names) in enumerate(segments[start:]):
@@ -148,7 +154,48 @@ def offset_query(table: TableInfo, order: Order, filters: list[sql.Composable], 
 
 
 def export_query(table: TableInfo, order: Order, filters: list[sql.Composable], fmt: str) -> sql.Composed:
-    """Every row of the view in its order, shaped for the export format (text columns or one JSON text)."""
+    """Every row of the view in its order, shaped for the export format (text columns or one JSON text).
+
+    The fallback of :func:`copy_query` (fetched through a server-side cursor): same output, slower.
+    """
+    inner = _export_rows(table, order, filters)
+    if fmt == "csv":
+        fields = sql.SQL(", ").join(csv_field(c) for c in table.columns)
+        return sql.SQL("SELECT concat_ws(',', {}) FROM ({}) AS x").format(fields, inner)
+    return sql.SQL("SELECT row_to_json(x)::text FROM ({}) AS x").format(inner)
+
+
+def copy_safe_json(table: TableInfo) -> bool:
+    """True when no value of the table can put a raw line break into ``row_to_json`` output.
+
+    Only ``json`` (not ``jsonb``) keeps its input's whitespace verbatim; composite and domain types
+    may wrap one. Those tables are exported through :func:`export_query` instead.
+    """
+    return all(c.base_type != "json" and c.type_kind in ("base", "enum", "range") for c in table.columns)
+
+
+def copy_query(table: TableInfo, order: Order, filters: list[sql.Composable], fmt: str) -> sql.Composed:
+    """``COPY (rows of the view) TO STDOUT``: the server streams, Python only forwards bytes.
+
+    CSV is COPY's own, with ``FORCE_QUOTE`` on every column whose kind may hold a comma, quote or
+    line break, so the fields are exactly those :func:`csv_field` writes (and COPY reads back).
+    JSON rows come as one CSV column whose quote and delimiter are ``\x01`` and ``\x02``: bytes
+    ``row_to_json`` never writes raw (JSON escapes control characters) and no row holds a line break
+    (see :func:`copy_safe_json`), so COPY never quotes and each line is one JSON object, verbatim.
+    """
+    inner = _export_rows(table, order, filters)
+    if fmt == "csv":
+        # ::text as csv_field has it (not COPY's output function: booleans are "true", char(n) unpadded)
+        texts = sql.SQL(", ").join(sql.SQL("{}::text AS {}").format(sql.Identifier(c.name), sql.Identifier(c.name))
+                                   for c in table.columns)
+        quoted = [sql.Identifier(c.name) for c in table.columns if kind_of(c) not in CSV_SAFE_KINDS]
+        force = sql.SQL(", FORCE_QUOTE ({})").format(sql.SQL(", ").join(quoted)) if quoted else sql.SQL("")
+        return sql.SQL("COPY (SELECT {} FROM ({}) AS x) TO STDOUT WITH (FORMAT csv{})").format(texts, inner, force)
+    return sql.SQL("COPY (SELECT row_to_json(x) FROM ({}) AS x) TO STDOUT "
+                   "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')").format(inner)
+
+
+def _export_rows(table: TableInfo, order: Order, filters: list[sql.Composable]) -> sql.Composed:
     terms: list[sql.Composable] = []
     if order.sort is not None:
         terms.append(sql.Identifier(order.sort.name) + (sql.SQL(" DESC") if order.desc else sql.SQL(" ASC")))
@@ -156,11 +203,7 @@ def export_query(table: TableInfo, order: Order, filters: list[sql.Composable], 
               if order.sort is None or k != order.sort.name]
     order_sql = sql.SQL(" ORDER BY ") + sql.SQL(", ").join(terms) if terms else sql.SQL("")
     every = sql.SQL(", ").join(sql.Identifier(c.name) for c in table.columns)
-    inner = sql.SQL("SELECT {} FROM {}{}{}").format(every, table_ident(table), _where(filters), order_sql)
-    if fmt == "csv":
-        fields = sql.SQL(", ").join(csv_field(c) for c in table.columns)
-        return sql.SQL("SELECT concat_ws(',', {}) FROM ({}) AS x").format(fields, inner)
-    return sql.SQL("SELECT row_to_json(x)::text FROM ({}) AS x").format(inner)
+    return sql.SQL("SELECT {} FROM {}{}{}").format(every, table_ident(table), _where(filters), order_sql)
 
 
 # Values of these kinds never contain a comma, a quote or a line break: no CSV quoting needed.

@@ -14,7 +14,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -26,9 +26,7 @@ from pgadmin_py.browser import query as q
 from pgadmin_py.browser.filters import Params, check_filters, where_parts
 from pgadmin_py.browser.kinds import is_sortable, kind_of, ops_for
 from pgadmin_py.browser.model import (
-    CELL_PREVIEW,
     BrowsePage,
-    Cell,
     ColumnView,
     Count,
     Link,
@@ -38,7 +36,7 @@ from pgadmin_py.browser.model import (
     RowPage,
 )
 from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
-from pgadmin_py.browser.rowpage import fk_link, read_row
+from pgadmin_py.browser.rowpage import read_row
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
 from pgadmin_py.core.errors import NotFound
 from pgadmin_py.core.pk import encode_pk
@@ -61,11 +59,60 @@ select n.nspname as schema, c.relname as name,
 
 
 @dataclass(frozen=True, slots=True)
+class LinkPlan:
+    """How one foreign key turns a row tuple into a :class:`Link`, decided once per table."""
+
+    slot: int  # the column (index) whose cell shows the link: the FK's first column
+    indexes: tuple[int, ...]  # the FK's columns in the row tuple
+    schema: str
+    table: str
+    key_order: tuple[int, ...] | None  # row indexes in the referenced primary key's order; None: filter link
+    filter_keys: tuple[str, ...]  # "<ref column>__eq" per FK column (filter links)
+
+
+@dataclass(frozen=True, slots=True)
 class Described:
-    """A table plus the primary keys of the tables its foreign keys point at (for cell links)."""
+    """A table plus the primary keys of the tables its foreign keys point at (for cell links).
+
+    The per-column facts a page needs (column views, link plans, which columns come in full) are
+    computed here once and cached with the description, not per page or per row.
+    """
 
     table: TableInfo
     ref_pks: dict[tuple[str, str], tuple[str, ...]]
+    views: tuple[ColumnView, ...] = ()
+    link_plans: tuple[LinkPlan, ...] = ()
+    full_columns: frozenset[str] = frozenset()
+    selects: dict[q.Order, list[sql.Composable]] = field(default_factory=dict, compare=False, repr=False)
+
+    def select(self, order: q.Order) -> list[sql.Composable]:
+        """The page's select list for ``order``, rendered once per description (query.rendered_select)."""
+        found = self.selects.get(order)
+        if found is None:
+            if len(self.selects) > 64:
+                self.selects.clear()
+            found = self.selects[order] = q.rendered_select(self.table, order, self.full_columns)
+        return found
+
+    @classmethod
+    def build(cls, table: TableInfo, ref_pks: dict[tuple[str, str], tuple[str, ...]]) -> Described:
+        fk_of: dict[str, Any] = {}
+        for fk in table.foreign_keys:
+            fk_of.setdefault(fk.columns[0], fk)
+        views = tuple(ColumnView(c, kind_of(c), is_sortable(c), ops_for(c), c.name in table.primary_key,
+                                 fk_of.get(c.name)) for c in table.columns)
+        position = {n: i for i, n in enumerate(table.column_names)}
+        plans = []
+        for fk in table.foreign_keys:
+            indexes = tuple(position[c] for c in fk.columns)
+            ref_pk = ref_pks.get((fk.ref_schema, fk.ref_table), ())
+            key_order = None
+            if ref_pk and set(ref_pk) == set(fk.ref_columns):
+                key_order = tuple(indexes[fk.ref_columns.index(c)] for c in ref_pk)
+            plans.append(LinkPlan(indexes[0], indexes, fk.ref_schema, fk.ref_table, key_order,
+                                  tuple(f"{c}__eq" for c in fk.ref_columns)))
+        full = frozenset(table.primary_key) | {c for fk in table.foreign_keys for c in fk.columns}
+        return cls(table, ref_pks, views, tuple(plans), full)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +177,7 @@ class Browser:
             with self._connect() as raw, raw.cursor(row_factory=dict_row) as cur:
                 cur.execute(_REF_PKS, {"schemas": [s for s, _ in refs], "names": [t for _, t in refs]})
                 ref_pks = {(r["schema"], r["name"]): tuple(r["columns"]) for r in cur.fetchall()}
-        described = Described(table, ref_pks)
+        described = Described.build(table, ref_pks)
         self._cache[(schema, name)] = (now, described)
         return described
 
@@ -167,12 +214,7 @@ class Browser:
     # ── one page ─────────────────────────────────────────────────────────
 
     def columns(self, described: Described) -> tuple[ColumnView, ...]:
-        table = described.table
-        fk_of: dict[str, Any] = {}
-        for fk in table.foreign_keys:
-            fk_of.setdefault(fk.columns[0], fk)
-        return tuple(ColumnView(c, kind_of(c), is_sortable(c), ops_for(c), c.name in table.primary_key,
-                                fk_of.get(c.name)) for c in table.columns)
+        return described.views or Described.build(described.table, described.ref_pks).views
 
     def order_for(self, table: TableInfo, params: BrowseParams) -> q.Order:
         sort = None
@@ -192,7 +234,7 @@ class Browser:
         checked, problems = check_filters(table, params)
         bind = Params()
         filters = where_parts(table, checked, params.search, bind)
-        full = frozenset(table.primary_key) | {c for fk in table.foreign_keys for c in fk.columns}
+        full = described.full_columns
         size = params.size
         rows: list[tuple[Any, ...]] = []
         has_prev = has_next = False
@@ -206,7 +248,7 @@ class Browser:
                 if order.keyset:
                     backwards = before is not None or params.last
                     stmt = q.keyset_query(table, order, filters, bind, cursor=before or after, backwards=backwards,
-                                          limit=size + 1, full_columns=full)
+                                          limit=size + 1, full_columns=full, select=described.select(order))
                     cur.execute(stmt, bind.values)
                     rows = cur.fetchall()
                     more = len(rows) > size
@@ -217,7 +259,8 @@ class Browser:
                             bind2 = Params()
                             filters2 = where_parts(table, checked, params.search, bind2)
                             cur.execute(q.keyset_query(table, order, filters2, bind2, cursor=None, backwards=False,
-                                                       limit=size + 1, full_columns=full), bind2.values)
+                                                       limit=size + 1, full_columns=full,
+                                                       select=described.select(order)), bind2.values)
                             rows = cur.fetchall()
                             has_next, rows = len(rows) > size, rows[:size]
                         else:
@@ -244,8 +287,7 @@ class Browser:
         except psycopg.ProgrammingError as exc:  # no ordering for a domain type, permission denied...
             error = QueryProblem(f"PostgreSQL could not run this view: {exc.diag.message_primary or exc}",
                                  "Remove the last sort or filter you added, or check the database role's rights.")
-        names = table.column_names
-        built = tuple(self._row(described, order, names, r) for r in rows)
+        built = self._rows(described, order, rows)
         prev_cursor = next_cursor = None
         if order.keyset and built:
             width = len(table.columns)
@@ -263,38 +305,46 @@ class Browser:
             searchable=any(kind_of(c) == "text" for c in table.columns),
         )
 
-    def _row(self, described: Described, order: q.Order, names: tuple[str, ...], r: tuple[Any, ...]) -> Row:
-        """One page row: cells (cut when too long), FK links, and the key that addresses the row.
+    def _rows(self, described: Described, order: q.Order, rows: list[tuple[Any, ...]]) -> tuple[Row, ...]:
+        """Page rows: the display values (long ones cut), FK links and the key that addresses each row.
 
-        ``r`` is the query's tuple: the display columns, then the cursor keys (query.select_list).
-        A page has thousands of cells, so this stays a plain loop.
+        Each query tuple holds the display columns, then the cursor keys (query.select_list). A page
+        has thousands of cells, so this is one plain loop with the per-table facts decided up front.
         """
-        table = described.table
-        width = len(names)
-        links: dict[str, Link] = {}
-        if table.foreign_keys:
-            values = dict(zip(names, r[:width], strict=True))
-            for fk in table.foreign_keys:
-                if fk.columns[0] not in links:
-                    link = fk_link(fk, values, described.ref_pks.get((fk.ref_schema, fk.ref_table), ()))
-                    if link is not None:
-                        links[fk.columns[0]] = link
-        cells = []
-        for i in range(width):
-            v = r[i]
-            link = links.get(names[i]) if links else None
-            if v is None:
-                cells.append(Cell(None, False, None, "null"))
-            elif len(v) > q.CELL_CHARS:
-                cells.append(Cell(v[:q.CELL_CHARS], True, link, "link" if link else "long"))
+        width = len(described.table.columns)
+        plans = described.link_plans
+        limit = q.CELL_CHARS
+        key_end = width + len(order.cursor_columns)
+        key_start = key_end - len(order.key)
+        keyset = order.keyset
+        out: list[Row] = []
+        for r in rows:
+            values = r[:width]
+            cut: frozenset[int] = _NO_CUT
+            if len("".join(filter(None, values))) > limit:  # one C call per row; a cell can only be long then
+                cut = frozenset(i for i, v in enumerate(values) if v is not None and len(v) > limit)
+                if cut:
+                    values = tuple(v[:limit] if i in cut else v for i, v in enumerate(values))
+            links: tuple[Link | None, ...] | None = None
+            if plans:
+                slots: list[Link | None] = [None] * width
+                for plan in plans:
+                    if slots[plan.slot] is None:
+                        vals = [r[i] for i in plan.indexes]
+                        if None in vals:
+                            continue
+                        if plan.key_order is not None:
+                            slots[plan.slot] = Link(plan.schema, plan.table, tuple(r[i] for i in plan.key_order), ())
+                        else:
+                            pairs = tuple(zip(plan.filter_keys, vals, strict=True))
+                            slots[plan.slot] = Link(plan.schema, plan.table, None, pairs)
+                links = tuple(slots)
+            if keyset:
+                pk = r[key_start:key_end]  # the key's ::text values (query.select_list)
+                out.append(Row(values, cut, links, pk, encode_pk(pk)))
             else:
-                kind = "link" if link else "long" if len(v) > CELL_PREVIEW or "\n" in v else "plain"
-                cells.append(Cell(v, False, link, kind))
-        if not order.keyset:
-            return Row(tuple(cells), None, None)
-        end = width + len(order.cursor_columns)
-        pk = tuple(str(v) for v in r[end - len(order.key):end])
-        return Row(tuple(cells), pk, _encode_key(pk))
+                out.append(Row(values, cut, links, None, None))
+        return tuple(out)
 
     def _count(self, raw: psycopg.Connection[Any], table: TableInfo, filters: list[sql.Composable],
                values: dict[str, Any], params: BrowseParams) -> Count:
@@ -350,7 +400,7 @@ class Browser:
 
     def export(self, described: Described, params: BrowseParams, fmt: str) -> Export:
         """Every row of the view, streamed from a server-side cursor in batches (constant memory)."""
-        from pgadmin_py.browser.export import FORMATS, stream_rows
+        from pgadmin_py.browser.export import FORMATS, stream_copy, stream_rows
 
         if fmt not in FORMATS:
             raise NotFound(f'There is no export format "{fmt[:20]}".', "Export as csv, json or jsonl.")
@@ -363,8 +413,12 @@ class Browser:
                             "Fix the filter on the table page, then export again.")
         bind = Params()
         filters = where_parts(table, checked, params.search, bind)
-        stmt = q.export_query(table, order, filters, fmt)
-        chunks = stream_rows(self.engine, stmt, bind.values, fmt, table.column_names)
+        if fmt == "csv" or q.copy_safe_json(table):
+            chunks = stream_copy(self.engine, q.copy_query(table, order, filters, fmt), bind.values, fmt,
+                                 table.column_names)
+        else:
+            chunks = stream_rows(self.engine, q.export_query(table, order, filters, fmt), bind.values, fmt,
+                                 table.column_names)
         try:
             first_chunk = next(chunks)  # run the query now: an error becomes a page, not a cut download
         except psycopg.errors.QueryCanceled:
@@ -386,14 +440,7 @@ class QueryTimeoutError(BadParams):
         super().__init__("The query took longer than the statement timeout and was stopped.", TIMEOUT_HINT)
 
 
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]*")
-
-
-def _encode_key(pk: tuple[str, ...]) -> str:
-    """core.pk.encode_pk with a fast path for the usual keys (integers, plain words): they encode to themselves."""
-    if all(_PLAIN_KEY.fullmatch(v) for v in pk):
-        return ",".join(pk)
-    return encode_pk(pk)
+_NO_CUT: frozenset[int] = frozenset()
 
 
 def _file_safe(name: str) -> str:

@@ -39,9 +39,16 @@ def tilde_decode(value: str) -> str:
         raise InvalidKey(f"{value!r} is not valid UTF-8 once decoded") from None
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def encode_pk(values: tuple[object, ...]) -> str:
-    """``(5, 'a/b')`` -> ``'5,a~2Fb'``."""
-    return ",".join(tilde_encode(str(v)) for v in values)
+    """``(5, 'a/b')`` -> ``'5,a~2Fb'``. Plain keys (integers, words) encode to themselves: a fast path,
+    since a table page encodes a key per row and per foreign-key link."""
+    texts = [str(v) for v in values]
+    if all(_PLAIN.fullmatch(t) for t in texts):
+        return ",".join(texts)
+    return ",".join(tilde_encode(t) for t in texts)
 
 
 def decode_pk(segment: str, arity: int) -> tuple[str, ...]:

@@ -108,6 +108,10 @@ class Urls:
         """``row()`` for a key already encoded with core.pk.encode_pk (a browser Row's ``pk_token``)."""
         return f"{self.table(schema, name)}/rows/{pk_token}"
 
+    def row_edit_by_token(self, schema: str, name: str, pk_token: str) -> str:
+        """``row_edit()`` (records section) for a key already encoded: a table page links every row's form."""
+        return f"{self.row_by_token(schema, name, pk_token)}/edit"
+
     def browse(self, schema: str, name: str, params: object) -> str:
         """A view of a table (a browser.params.BrowseParams: sort, filters, size, position), canonically."""
         return self.table_filtered(schema, name, self._browse_pairs(params))

@@ -27,3 +27,12 @@ def test_composite_keys() -> None:
 def test_bad_keys_say_why(segment: str, arity: int, words: str) -> None:
     with pytest.raises(InvalidKey, match=words.replace("(", r"\(").replace(")", r"\)")):
         decode_pk(segment, arity)
+
+
+KEYS = [("1",), ("a", "b"), ("x/y", "1"), ("é,z",), ("~7E",), ("k 1", "<2>"), ("",), (42, "w_-")]
+
+
+@pytest.mark.parametrize("pk", KEYS)
+def test_fast_path_encodes_like_tilde_encoding(pk: tuple[object, ...]) -> None:
+    assert encode_pk(pk) == ",".join(tilde_encode(str(v)) for v in pk)
+    assert decode_pk(encode_pk(pk), len(pk)) == tuple(str(v) for v in pk)

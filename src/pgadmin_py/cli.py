@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -100,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so the `finally`
+    # below still stops the embedded server (docker stop, systemd, `kill` all send SIGTERM).
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     server: EmbeddedPostgres | None = None
     try:
         if settings.database_url is None:
@@ -113,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _serve(settings: Settings, *, check_only: bool) -> int:

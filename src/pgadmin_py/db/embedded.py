@@ -94,10 +94,15 @@ class EmbeddedPostgres:
 
     def _pg(self, args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
         user = self._run_as()
+        # Drop to the service user's own group too: keeping root's gid 0 would make root-group
+        # directories (mode 0o701, like pytest's) deny the traversal that "others" are granted.
+        ids: dict[str, object] = {}
+        if user is not None:
+            ids = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
         try:
-            return subprocess.run(
-                [str(self.bin_dir / args[0]), *args[1:]], user=user, capture_output=True, text=True,
-                timeout=timeout, check=True, cwd=self.root,
+            return subprocess.run(  # type: ignore[call-overload,no-any-return]
+                [str(self.bin_dir / args[0]), *args[1:]], capture_output=True, text=True,
+                timeout=timeout, check=True, cwd=self.root, **ids,
             )
         except subprocess.CalledProcessError as exc:
             output = (exc.stderr or exc.stdout or "").strip().splitlines()[-8:]

@@ -238,3 +238,19 @@ def test_no_alembic_project_configured(empty_db: DatabaseUrl, tmp_path: Path) ->
     with make_client({"DATABASE_URL": empty_db.libpq(), "PROJECT_DIR": str(tmp_path), "DATA_DIR": str(tmp_path)}) as c:
         page = c.get("/migrations")
     assert page.status_code == 200 and "Set ALEMBIC_CONFIG" in page.text
+
+
+def test_downgrade_failing_in_the_projects_own_code(project_client: Any, empty_db: DatabaseUrl) -> None:
+    """A downgrade that the database refuses (a view depends on the column) stops, says where, keeps the data."""
+    client = project_client("failing")
+    assert "succeeded" in text_of(wait_run(client, start_run(client, "upgrade", "f2000000good", backup="off")))
+    with psycopg.connect(empty_db.libpq(), autocommit=True) as conn:
+        conn.execute("update ledger set note = 'kept' where id <= 10")
+        conn.execute("create view ledger_notes as select id, note from ledger")
+    page = text_of(wait_run(client, start_run(client, "downgrade", "base", confirm="base")))
+    assert "failed" in page
+    assert "Failed in revision f2000000good" in page
+    assert "ledger_notes" in page  # PostgreSQL's own words: the view depends on the column
+    assert "Database now at f2000000good" in page and "Restore the backup" in page
+    assert version(empty_db) == ["f2000000good"]
+    assert q(empty_db, "select count(*) from ledger where note = 'kept'") == [(10,)]

@@ -144,7 +144,7 @@ class _Worker:
     def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, lock: AdvisoryLock,
                  on_finish: Callable[[int], None] | None) -> None:
         self.job, self.history, self.live, self.lock, self.on_finish = job, history, live, lock, on_finish
-        self.saved_at = 0.0
+        self.saved_at = time.monotonic()  # the record exists already; the first log save can wait a second
         self.begun: list[str] = []
         self.finished: set[str] = set()
 

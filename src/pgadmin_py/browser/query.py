@@ -153,49 +153,24 @@ def offset_query(table: TableInfo, order: Order, filters: list[sql.Composable], 
         sql.Literal(offset))
 
 
-def export_query(table: TableInfo, order: Order, filters: list[sql.Composable], fmt: str) -> sql.Composed:
-    """Every row of the view in its order, shaped for the export format (text columns or one JSON text).
-
-    The fallback of :func:`copy_query` (fetched through a server-side cursor): same output, slower.
-    """
-    inner = _export_rows(table, order, filters)
-    if fmt == "csv":
-        fields = sql.SQL(", ").join(csv_field(c) for c in table.columns)
-        return sql.SQL("SELECT concat_ws(',', {}) FROM ({}) AS x").format(fields, inner)
-    return sql.SQL("SELECT row_to_json(x)::text FROM ({}) AS x").format(inner)
-
-
-def copy_safe_json(table: TableInfo) -> bool:
-    """True when no value of the table can put a raw line break into ``row_to_json`` output.
-
-    Only ``json`` (not ``jsonb``) keeps its input's whitespace verbatim; composite and domain types
-    may wrap one. Those tables are exported through :func:`export_query` instead.
-    """
-    return all(c.base_type != "json" and c.type_kind in ("base", "enum", "range") for c in table.columns)
-
-
 def copy_query(table: TableInfo, order: Order, filters: list[sql.Composable], fmt: str) -> sql.Composed:
     """``COPY (rows of the view) TO STDOUT``: the server streams, Python only forwards bytes.
 
     CSV is COPY's own, with ``FORCE_QUOTE`` on every column whose kind may hold a comma, quote or
-    line break, so the fields are exactly those :func:`csv_field` writes (and COPY reads back).
-    JSON rows come as one CSV column whose quote and delimiter are ``\x01`` and ``\x02``: bytes
-    ``row_to_json`` never writes raw (JSON escapes control characters) and no row holds a line break
-    (see :func:`copy_safe_json`), so COPY never quotes and each line is one JSON object, verbatim.
+    line break (JSON and JSON Lines are built by export.stream_json).
     """
-    inner = _export_rows(table, order, filters)
+    inner = export_rows(table, order, filters)
     if fmt == "csv":
-        # ::text as csv_field has it (not COPY's output function: booleans are "true", char(n) unpadded)
+        # ::text, not COPY's output function: booleans are "true", char(n) unpadded
         texts = sql.SQL(", ").join(sql.SQL("{}::text AS {}").format(sql.Identifier(c.name), sql.Identifier(c.name))
                                    for c in table.columns)
         quoted = [sql.Identifier(c.name) for c in table.columns if kind_of(c) not in CSV_SAFE_KINDS]
         force = sql.SQL(", FORCE_QUOTE ({})").format(sql.SQL(", ").join(quoted)) if quoted else sql.SQL("")
         return sql.SQL("COPY (SELECT {} FROM ({}) AS x) TO STDOUT WITH (FORMAT csv{})").format(texts, inner, force)
-    return sql.SQL("COPY (SELECT row_to_json(x) FROM ({}) AS x) TO STDOUT "
-                   "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')").format(inner)
+    raise ValueError(f"copy_query writes CSV; {fmt} goes through export.stream_json")
 
 
-def _export_rows(table: TableInfo, order: Order, filters: list[sql.Composable]) -> sql.Composed:
+def export_rows(table: TableInfo, order: Order, filters: list[sql.Composable]) -> sql.Composed:
     terms: list[sql.Composable] = []
     if order.sort is not None:
         terms.append(sql.Identifier(order.sort.name) + (sql.SQL(" DESC") if order.desc else sql.SQL(" ASC")))
@@ -208,20 +183,6 @@ def _export_rows(table: TableInfo, order: Order, filters: list[sql.Composable]) 
 
 # Values of these kinds never contain a comma, a quote or a line break: no CSV quoting needed.
 CSV_SAFE_KINDS = frozenset({"integer", "number", "boolean", "date", "timestamp", "time", "uuid"})
-
-
-def csv_field(col: Column) -> sql.Composable:
-    """One CSV field built by the server: NULL is an empty field, anything else of a text-like type is quoted.
-
-    Quoting every text-like value (RFC 4180 allows it) costs the server one ``replace`` instead of a
-    scan for special characters, and letting PostgreSQL write whole lines keeps Python to one string
-    per row: together they keep the export near ``COPY`` speed. ``""`` (empty string) stays distinct
-    from NULL, as in ``COPY ... CSV``.
-    """
-    ident = sql.Identifier(col.name)
-    if kind_of(col) in CSV_SAFE_KINDS:
-        return sql.SQL("coalesce({}::text, '')").format(ident)
-    return sql.SQL("coalesce('\"' || replace({}::text, '\"', '\"\"') || '\"', '')").format(ident)
 
 
 def count_query(table: TableInfo, filters: list[sql.Composable], cap: int | None = None) -> sql.Composed:

@@ -400,7 +400,7 @@ class Browser:
 
     def export(self, described: Described, params: BrowseParams, fmt: str) -> Export:
         """Every row of the view, streamed from a server-side cursor in batches (constant memory)."""
-        from pgadmin_py.browser.export import FORMATS, stream_copy, stream_rows
+        from pgadmin_py.browser.export import FORMATS, stream_copy, stream_json
 
         if fmt not in FORMATS:
             raise NotFound(f'There is no export format "{fmt[:20]}".', "Export as csv, json or jsonl.")
@@ -413,11 +413,11 @@ class Browser:
                             "Fix the filter on the table page, then export again.")
         bind = Params()
         filters = where_parts(table, checked, params.search, bind)
-        if fmt == "csv" or q.copy_safe_json(table):
-            chunks = stream_copy(self.engine, q.copy_query(table, order, filters, fmt), bind.values, fmt,
+        if fmt == "csv":
+            chunks = stream_copy(self.engine, q.copy_query(table, order, filters, fmt), bind.values,
                                  table.column_names)
         else:
-            chunks = stream_rows(self.engine, q.export_query(table, order, filters, fmt), bind.values, fmt,
+            chunks = stream_json(self.engine, q.export_rows(table, order, filters), bind.values, fmt,
                                  table.column_names)
         try:
             first_chunk = next(chunks)  # run the query now: an error becomes a page, not a cut download

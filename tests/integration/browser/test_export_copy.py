@@ -8,11 +8,11 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
-from pgadmin_py.browser import query as q
-from pgadmin_py.browser.export import CHUNK_BYTES, stream_rows
+from pgadmin_py.browser.export import CHUNK_BYTES
 from pgadmin_py.browser.filters import Params, check_filters, where_parts
 from pgadmin_py.browser.params import BrowseParams
 from pgadmin_py.browser.service import Browser
+from support.export_oracle import export_query, stream_rows
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def _old(engine: Engine, browser: Browser, name: str, params: BrowseParams, fmt:
     assert not problems
     bind = Params()
     filters = where_parts(table, checked, params.search, bind)
-    stmt = q.export_query(table, browser.order_for(table, params), filters, fmt)
+    stmt = export_query(table, browser.order_for(table, params), filters, fmt)
     return b"".join(stream_rows(engine, stmt, bind.values, fmt, table.column_names))
 
 
@@ -69,11 +69,3 @@ def test_copy_export_equals_the_cursor_export(engine: Engine, browser: Browser, 
         json.loads(ours)
     elif fmt == "jsonl" and name != "raw_json":  # json keeps raw line breaks; the old path wrote them too
         [json.loads(line) for line in ours.decode().splitlines()]
-
-
-def test_raw_json_tables_take_the_cursor_path(engine: Engine, browser: Browser,
-                                              pg: psycopg.Connection[tuple[object, ...]]) -> None:
-    pg.execute("create table j1 (id int primary key, j json)")
-    pg.execute("create table j2 (id int primary key, j jsonb, a text[])")
-    assert not q.copy_safe_json(browser.describe("public", "j1").table)
-    assert q.copy_safe_json(browser.describe("public", "j2").table)

@@ -52,6 +52,17 @@ class Params:
         return sql.Placeholder(name)
 
 
+class LiteralParams(Params):
+    """Filter values as psycopg-adapted literals (``sql.Literal``: psycopg quotes them, never us).
+
+    For COPY, which takes no server-side parameters: psycopg would bind them on the client anyway, and
+    with no placeholders in the statement a ``%`` inside a column name cannot be mistaken for one.
+    """
+
+    def __call__(self, value: Any) -> sql.Literal:  # type: ignore[override]
+        return sql.Literal(value)
+
+
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -23,7 +23,7 @@ from psycopg.rows import dict_row
 from sqlalchemy import Engine
 
 from pgadmin_py.browser import query as q
-from pgadmin_py.browser.filters import Params, check_filters, where_parts
+from pgadmin_py.browser.filters import LiteralParams, Params, check_filters, where_parts
 from pgadmin_py.browser.kinds import is_sortable, kind_of, ops_for
 from pgadmin_py.browser.model import (
     BrowsePage,
@@ -399,7 +399,7 @@ class Browser:
     # ── export ───────────────────────────────────────────────────────────
 
     def export(self, described: Described, params: BrowseParams, fmt: str) -> Export:
-        """Every row of the view, streamed from a server-side cursor in batches (constant memory)."""
+        """Every row of the view (its filters and order), streamed through COPY in chunks (constant memory)."""
         from pgadmin_py.browser.export import FORMATS, stream_copy, stream_json
 
         if fmt not in FORMATS:
@@ -411,7 +411,7 @@ class Browser:
             first = problems[0]
             raise BadParams(f'The filter on "{first.filter.column}" is not valid: {first.message}.',
                             "Fix the filter on the table page, then export again.")
-        bind = Params()
+        bind = LiteralParams()  # COPY: values as psycopg literals, no placeholders
         filters = where_parts(table, checked, params.search, bind)
         if fmt == "csv":
             chunks = stream_copy(self.engine, q.copy_query(table, order, filters, fmt), bind.values,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from pgadmin_py.migrations.envpy import read_env
+from pgadmin_py.migrations.graph import build_graph
 from pgadmin_py.migrations.project import AlembicProjectError, read_project
-from pgadmin_py.migrations.scripts import RevisionScript, read_scripts
+from pgadmin_py.migrations.scripts import read_scripts
 
 VERSION_TABLE = "alembic_version"
 
@@ -29,25 +29,6 @@ class MigrationSummary:
     @property
     def configured(self) -> bool:
         return self.ini_path is not None and self.problem is None
-
-
-def ancestors(revisions: dict[str, RevisionScript], starts: Iterable[str]) -> set[str]:
-    """Every revision reachable downward from ``starts`` (inclusive), following down_revision and depends_on."""
-    seen: set[str] = set()
-    stack = [s for s in starts if s in revisions]
-    while stack:
-        rev = stack.pop()
-        if rev in seen:
-            continue
-        seen.add(rev)
-        script = revisions[rev]
-        stack.extend(r for r in (*script.down_revisions, *script.depends_on) if r in revisions)
-    return seen
-
-
-def heads_of(revisions: dict[str, RevisionScript]) -> tuple[str, ...]:
-    parents = {p for s in revisions.values() for p in s.down_revisions}
-    return tuple(sorted(r for r in revisions if r not in parents))
 
 
 def read_current(engine: Engine, qualified: str = VERSION_TABLE) -> tuple[bool, tuple[str, ...]]:
@@ -69,10 +50,7 @@ def summarize(engine: Engine, ini_path: Path | None, section: str = "alembic") -
         scripts = read_scripts(project)
     except AlembicProjectError as exc:
         return MigrationSummary(ini_path, problem=exc.detail)
-    revisions = {s.revision: s for s in scripts}
     exists, current = read_current(engine, read_env(project.script_location).qualified)
-    applied = ancestors(revisions, current)
-    pending = tuple(r for r in revisions if r not in applied)
-    unknown = tuple(rev for rev in current if rev not in revisions)
-    return MigrationSummary(ini_path, len(revisions), heads_of(revisions), current, pending, exists,
-                            unknown_current=unknown)
+    graph = build_graph(scripts, current)  # the same graph the migrations pages draw
+    return MigrationSummary(ini_path, len(graph.revisions), graph.heads, current, graph.pending, exists,
+                            unknown_current=graph.unknown_current)

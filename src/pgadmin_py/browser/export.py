@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from sqlalchemy import Engine
 
+from pgadmin_py.browser import query as q
+from pgadmin_py.browser.errors import QueryTimeoutError
+from pgadmin_py.browser.filters import LiteralParams, check_filters, where_parts
 from pgadmin_py.browser.jsonlines import Encoder, batches, column_kinds, copy_statement
+from pgadmin_py.browser.params import BadParams, BrowseParams
+from pgadmin_py.catalog.tables import TableInfo
+from pgadmin_py.core.errors import NotFound
 
 FORMATS = {  # format -> (media type, file extension)
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -103,3 +111,44 @@ def _chunks(copy: psycopg.Copy, columns: tuple[str, ...]) -> Iterator[bytes]:
             yield bytes(buf)
             buf = bytearray()
     yield bytes(buf)
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    filename: str
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+def export_view(engine: Engine, table: TableInfo, order: q.Order, params: BrowseParams, fmt: str) -> Export:
+    """The export of one view of a table; the query runs before this returns, so an error becomes a page
+    rather than a download cut short."""
+    if fmt not in FORMATS:
+        raise NotFound(f'There is no export format "{fmt[:20]}".', "Export as csv, json or jsonl.")
+    checked, problems = check_filters(table, params)
+    if problems:
+        first = problems[0]
+        raise BadParams(f'The filter on "{first.filter.column}" is not valid: {first.message}.',
+                        "Fix the filter on the table page, then export again.")
+    bind = LiteralParams()  # COPY: values as psycopg literals, no placeholders
+    filters = where_parts(table, checked, params.search, bind)
+    if fmt == "csv":
+        chunks = stream_copy(engine, q.copy_query(table, order, filters, fmt), bind.values, table.column_names)
+    else:
+        chunks = stream_json(engine, q.export_rows(table, order, filters), bind.values, fmt, table.column_names)
+    try:
+        first_chunk = next(chunks)
+    except psycopg.errors.QueryCanceled:
+        raise QueryTimeoutError() from None
+    media, ext = FORMATS[fmt]
+
+    def everything() -> Iterator[bytes]:
+        yield first_chunk
+        yield from chunks
+
+    return Export(f"{_file_safe(table.name)}.{ext}", media, everything())
+
+
+def _file_safe(name: str) -> str:
+    """A table name as a download file name: no path separators or control characters."""
+    return re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", name).strip(" .") or "export"

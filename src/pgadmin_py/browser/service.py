@@ -8,7 +8,6 @@ A timeout or a value PostgreSQL refuses becomes a :class:`QueryProblem` shown on
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import weakref
@@ -23,7 +22,9 @@ from psycopg.rows import dict_row
 from sqlalchemy import Engine
 
 from pgadmin_py.browser import query as q
-from pgadmin_py.browser.filters import LiteralParams, Params, check_filters, where_parts
+from pgadmin_py.browser.errors import TIMEOUT_HINT
+from pgadmin_py.browser.export import Export, export_view
+from pgadmin_py.browser.filters import Params, check_filters, where_parts
 from pgadmin_py.browser.kinds import is_sortable, kind_of, ops_for
 from pgadmin_py.browser.model import (
     BrowsePage,
@@ -38,7 +39,6 @@ from pgadmin_py.browser.model import (
 from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
 from pgadmin_py.browser.rowpage import read_row
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
-from pgadmin_py.core.errors import NotFound
 from pgadmin_py.core.pk import encode_pk
 
 CACHE_SECONDS = 3.0
@@ -46,8 +46,6 @@ CHEAP_COUNT_ROWS = 20_000
 SMALL_TABLE_BYTES = 1 << 20  # never-analysed tables up to this size get an exact count in the list
 MAX_LIST_COUNTS = 200  # below this estimate an exact count is cheap enough to run on every page
 COUNT_TIMEOUT_MS = 5_000
-TIMEOUT_HINT = ("Add an index on the column you sort or filter by, or narrow the filters "
-                "(an equality filter on an indexed column is fastest).")
 
 _REF_PKS = """
 select n.nspname as schema, c.relname as name,
@@ -113,13 +111,6 @@ class Described:
                                   tuple(f"{c}__eq" for c in fk.ref_columns)))
         full = frozenset(table.primary_key) | {c for fk in table.foreign_keys for c in fk.columns}
         return cls(table, ref_pks, views, tuple(plans), full)
-
-
-@dataclass(frozen=True, slots=True)
-class Export:
-    filename: str
-    media_type: str
-    chunks: Iterator[bytes]
 
 
 _SERVICES: weakref.WeakKeyDictionary[Engine, Browser] = weakref.WeakKeyDictionary()
@@ -400,52 +391,10 @@ class Browser:
 
     def export(self, described: Described, params: BrowseParams, fmt: str) -> Export:
         """Every row of the view (its filters and order), streamed through COPY in chunks (constant memory)."""
-        from pgadmin_py.browser.export import FORMATS, stream_copy, stream_json
-
-        if fmt not in FORMATS:
-            raise NotFound(f'There is no export format "{fmt[:20]}".', "Export as csv, json or jsonl.")
-        table = described.table
-        order = self.order_for(table, params)
-        checked, problems = check_filters(table, params)
-        if problems:
-            first = problems[0]
-            raise BadParams(f'The filter on "{first.filter.column}" is not valid: {first.message}.',
-                            "Fix the filter on the table page, then export again.")
-        bind = LiteralParams()  # COPY: values as psycopg literals, no placeholders
-        filters = where_parts(table, checked, params.search, bind)
-        if fmt == "csv":
-            chunks = stream_copy(self.engine, q.copy_query(table, order, filters, fmt), bind.values,
-                                 table.column_names)
-        else:
-            chunks = stream_json(self.engine, q.export_rows(table, order, filters), bind.values, fmt,
-                                 table.column_names)
-        try:
-            first_chunk = next(chunks)  # run the query now: an error becomes a page, not a cut download
-        except psycopg.errors.QueryCanceled:
-            raise QueryTimeoutError() from None
-        media, ext = FORMATS[fmt]
-
-        def everything() -> Iterator[bytes]:
-            yield first_chunk
-            yield from chunks
-
-        return Export(f"{_file_safe(table.name)}.{ext}", media, everything())
-
-
-class QueryTimeoutError(BadParams):
-    status_code = 504
-    title = "The query took too long"
-
-    def __init__(self) -> None:
-        super().__init__("The query took longer than the statement timeout and was stopped.", TIMEOUT_HINT)
+        return export_view(self.engine, described.table, self.order_for(described.table, params), params, fmt)
 
 
 _NO_CUT: frozenset[int] = frozenset()
-
-
-def _file_safe(name: str) -> str:
-    """A table name as a download file name: no path separators or control characters."""
-    return re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", name).strip(" .") or "export"
 
 
 def _plan_rows(plan: Any) -> int | None:

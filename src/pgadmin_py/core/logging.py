@@ -42,3 +42,5 @@ def configure_logging(level: str) -> None:
         lg.handlers[:] = []
         lg.propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # The drift comparison uses Alembic in-process; its INFO lines ("setup plugin …") are noise here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

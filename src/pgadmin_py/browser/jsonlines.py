@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -120,17 +119,3 @@ class Encoder:
                 text = b'"' + text + b'"'
             values.append(key + b":" + text)
         return b"{" + b",".join(values) + b"}" + self.end
-
-
-def batches(copy: psycopg.Copy, max_bytes: int) -> Iterator[list[bytes]]:
-    """The rows of a running ``COPY TO`` in lists of about ``max_bytes`` (psycopg's public API only)."""
-    batch: list[bytes] = []
-    size = 0
-    while data := copy.read():
-        batch.append(bytes(data))
-        size += len(data)
-        if size >= max_bytes:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch

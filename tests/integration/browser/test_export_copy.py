@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy import Engine
 
-from pgadmin_py.browser.export import CHUNK_BYTES
+from pgadmin_py.browser.export import CHUNK_BYTES, stream_copy
 from pgadmin_py.browser.filters import Params, check_filters, where_parts
 from pgadmin_py.browser.params import BrowseParams
 from pgadmin_py.browser.service import Browser
+from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.engine import create_db_engine
 from support.export_oracle import export_query, stream_rows
 
 
@@ -69,3 +73,37 @@ def test_copy_export_equals_the_cursor_export(engine: Engine, browser: Browser, 
         json.loads(ours)
     elif fmt == "jsonl" and name != "raw_json":  # json keeps raw line breaks; the old path wrote them too
         [json.loads(line) for line in ours.decode().splitlines()]
+
+
+@pytest.mark.usefixtures("typed")
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # an error while closing fails
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_abandoned_export_gives_back_a_clean_connection(engine: Engine, browser: Browser, fmt: str,
+                                                           pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    """A download cancelled half-way (the generator closed inside the COPY) must not poison the pool."""
+    pg.execute("insert into typed select g, repeat('x', 200) from generate_series(10000, 40000) g")
+    chunks = browser.export(browser.describe("public", "typed"), BrowseParams.from_query([]), fmt).chunks
+    next(chunks)
+    chunks.close()  # what Litestar does when the browser goes away
+    gc.collect()  # the inner generators close now, not at some later test
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    for _ in range(8):  # every pooled connection answers a query
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select count(*) from typed").scalar_one() == 36_001
+    copying = pg.execute("select count(*) from pg_stat_activity where query ilike 'copy%' and state = 'active'"
+                         " and pid <> pg_backend_pid()").fetchone()
+    assert copying == (0,)
+
+
+@pytest.mark.usefixtures("typed")
+def test_a_statement_timeout_inside_the_copy_is_a_query_canceled(demo_db: DatabaseUrl, browser: Browser) -> None:
+    slow = create_db_engine(demo_db, read_only=False, statement_timeout_ms=200)
+    try:
+        table = browser.describe("public", "typed").table
+        stmt = sql.SQL("COPY (SELECT id, pg_sleep(0.05) FROM typed ORDER BY id) TO STDOUT")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            list(stream_copy(slow, stmt, {}, table.column_names))
+        with slow.connect() as conn:
+            assert conn.exec_driver_sql("select 1").scalar_one() == 1
+    finally:
+        slow.dispose()

@@ -39,7 +39,7 @@ from pgadmin_py.browser.model import (
 from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
 from pgadmin_py.browser.rowpage import read_row
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
-from pgadmin_py.core.pk import encode_pk
+from pgadmin_py.core.pk import encode_pks
 
 CACHE_SECONDS = 3.0
 CHEAP_COUNT_ROWS = 20_000
@@ -140,8 +140,9 @@ class Browser:
         Statement timeout and read-only mode are session settings of the engine, so they still apply;
         a block that needs ``SET LOCAL`` opens ``raw.transaction()`` itself.
         """
-        with self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
+        pooled = self.engine.raw_connection()  # the pool's connection without a SQLAlchemy Connection around it
+        try:
+            raw = pooled.driver_connection
             assert isinstance(raw, psycopg.Connection)
             raw.rollback()
             raw.autocommit = True
@@ -152,6 +153,8 @@ class Browser:
                     if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         raw.rollback()
                     raw.autocommit = False
+        finally:
+            pooled.close()  # back to the pool
 
     # ── catalog ──────────────────────────────────────────────────────────
 
@@ -308,8 +311,10 @@ class Browser:
         key_end = width + len(order.cursor_columns)
         key_start = key_end - len(order.key)
         keyset = order.keyset
+        keys = [r[key_start:key_end] for r in rows] if keyset else []  # the key's ::text values (select_list)
+        tokens = encode_pks(keys)
         out: list[Row] = []
-        for r in rows:
+        for n, r in enumerate(rows):
             values = r[:width]
             cut: frozenset[int] = _NO_CUT
             if len("".join(filter(None, values))) > limit:  # one C call per row; a cell can only be long then
@@ -331,8 +336,7 @@ class Browser:
                             slots[plan.slot] = Link(plan.schema, plan.table, None, pairs)
                 links = tuple(slots)
             if keyset:
-                pk = r[key_start:key_end]  # the key's ::text values (query.select_list)
-                out.append(Row(values, cut, links, pk, encode_pk(pk)))
+                out.append(Row(values, cut, links, keys[n], tokens[n]))
             else:
                 out.append(Row(values, cut, links, None, None))
         return tuple(out)

@@ -121,8 +121,9 @@ class TableInfo:
 _RELATIONS = text(f"""
 select n.nspname as schema, c.relname as name, c.relkind as kind,
        case when c.reltuples < 0 then null else c.reltuples::bigint end as estimated_rows,
-       pg_total_relation_size(c.oid) as total_bytes, obj_description(c.oid, 'pg_class') as comment
+       pg_total_relation_size(c.oid) as total_bytes, d.description as comment
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
  where c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition and {USER_SCHEMAS}
  order by n.nspname, c.relname""")
 

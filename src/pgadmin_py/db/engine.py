@@ -2,12 +2,22 @@
 
 Every connection carries a statement timeout and, in read-only mode,
 ``default_transaction_read_only``, so the server (not only our UI) refuses writes.
+
+A pooled connection the server has closed (a restart, ``pg_terminate_backend``, an idle timeout) is
+found at checkout without a round trip: PostgreSQL says goodbye on the socket (a FATAL message, then
+EOF), so an idle connection whose socket has anything to read is dead, and the pool swaps it for a
+fresh one. ``pool_pre_ping`` would ask with a query instead: a round trip on every page (~0.15 ms,
+as long as a 100-row page query).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+import select
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 from pgadmin_py.core.dburl import DatabaseUrl
 
@@ -18,15 +28,36 @@ def create_db_engine(url: DatabaseUrl, *, read_only: bool, statement_timeout_ms:
     options = f"-c statement_timeout={statement_timeout_ms}"
     if read_only:
         options += " -c default_transaction_read_only=on"
-    return create_engine(
+    engine = create_engine(
         url.sqlalchemy(),
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         pool_recycle=1800,
         hide_parameters=True,
         connect_args={"options": options, "connect_timeout": 5, "application_name": APPLICATION_NAME},
     )
+    event.listen(engine, "checkout", refuse_closed_connection)
+    return engine
+
+
+def refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Checkout hook: raise DisconnectionError (the pool then connects anew) when the server hung up."""
+    try:
+        gone = dbapi_connection.closed or server_hung_up(dbapi_connection.pgconn.socket)
+    except psycopg.OperationalError:  # libpq already knows the connection is bad
+        gone = True
+    if gone:
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def server_hung_up(fd: int) -> bool:
+    """An idle connection's socket is readable only when the server closed it (or sent a notice)."""
+    if hasattr(select, "poll"):  # no FD_SETSIZE limit
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([fd], [], [], 0)  # Windows: sockets only, which this is
+    return bool(readable)
 
 
 def is_connection_error(exc: BaseException) -> bool:

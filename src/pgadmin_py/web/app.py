@@ -37,6 +37,7 @@ from pgadmin_py.web.security import (
     refuse_writes_when_read_only,
 )
 from pgadmin_py.web.state import AppState
+from pgadmin_py.web.timing import server_timing
 from pgadmin_py.web.urls import Urls
 
 ROUTE_HANDLERS: list[Any] = [
@@ -109,6 +110,7 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar
             path="/static", directories=[resource_dir("static")], send_as_attachment=False,
             cache_control=None, include_in_schema=False)],
         dependencies={"runtime": Provide(lambda: app_state, sync_to_thread=False)},
+        middleware=[server_timing],
         before_request=guard,
         exception_handlers=EXCEPTION_HANDLERS,
         csrf_config=CSRFConfig(secret=app_state.cookie_secret, cookie_name="pgadmin_py_csrf",

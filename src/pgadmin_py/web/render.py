@@ -17,7 +17,9 @@ from litestar import Request
 from litestar.enums import MediaType
 from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
+from pgadmin_py.web.table_head import head_html
 from pgadmin_py.web.table_rows import rows_html
 from pgadmin_py.web.urls import Urls
 
@@ -44,6 +46,7 @@ def build_environment(templates_dir: Path) -> Environment:
     )
     env.globals["urls"] = Urls()
     env.globals["table_rows_html"] = rows_html  # the data browser's rows: one Python pass, not a loop per cell
+    env.globals["table_head_html"] = head_html  # and its column header row
     return env
 
 
@@ -74,19 +77,35 @@ class Renderer:
     def __init__(self, env: Environment, app_info: AppInfo) -> None:
         self.env = env
         self.app_info = app_info
+        self._navs: dict[tuple[str, str], Markup] = {}
 
     def context(self, request: Request[Any, Any, Any], section: str, title: str) -> dict[str, Any]:
         token = ScopeState.from_scope(request.scope).csrf_token
         token = token if isinstance(token, str) else ""
+        csrf_input = f'<input type="hidden" name="_csrf_token" value="{token}">'
         return {
             "request": request,
             "app": self.app_info,
             "csrf_token": lambda: token,
-            "csrf_input": f'<input type="hidden" name="_csrf_token" value="{token}">',
+            "csrf_input": csrf_input,
             "active_section": section,
             "page_title": title,
             "title": title,
+            "nav": lambda: self.nav(section, csrf_input),
         }
+
+    def nav(self, section: str, csrf_input: str) -> Markup:
+        """components/nav.html for ``section``, rendered once: it depends on nothing else (and, when
+        login is on, on the CSRF field of its sign-out form)."""
+        key = (section, csrf_input if self.app_info.auth_enabled else "")
+        found = self._navs.get(key)
+        if found is None:
+            if len(self._navs) > 256:
+                self._navs.clear()
+            html = self.env.get_template("components/nav.html").render(
+                app=self.app_info, active_section=section, csrf_input=key[1])
+            found = self._navs[key] = Markup(html)  # noqa: S704 - a rendered autoescaped template
+        return found
 
     def render(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
                block: str | None = None, **values: Any) -> str:

@@ -61,6 +61,8 @@ def test_create_edit_and_delete_a_row(live_server: Any, page: Page, db: Engine, 
     page.wait_for_url(re.compile(r"/tables/public/tags/rows/\d+$"))
     tag_id = int(page.url.rsplit("/", 1)[1])
     assert _scalar(db, f"select color from tags where id = {tag_id}") == "#12ab34"
+    expect(page.locator("#flash .flash-success .flash-message")).to_have_text(f"Row {tag_id} created in tags.")
+    _shoot(page, shots, "saved-flash")
 
     # edit it
     page.goto(f"{live_server.url}/tables/public/tags/rows/{tag_id}/edit")
@@ -69,6 +71,9 @@ def test_create_edit_and_delete_a_row(live_server: Any, page: Page, db: Engine, 
     page.get_by_test_id("record-save").click()
     page.wait_for_url(re.compile(rf"/tables/public/tags/rows/{tag_id}$"))
     assert _scalar(db, f"select color from tags where id = {tag_id}") == "#ffffff"
+    expect(page.locator("#flash .flash-message")).to_have_text(f"Row {tag_id} of tags saved.")
+    page.reload()
+    expect(page.locator("#flash .flash-message")).to_have_count(0)  # shown once
 
     # delete it: the preview opens in a dialog over the form, then confirm
     page.goto(f"{live_server.url}/tables/public/tags/rows/{tag_id}/edit")
@@ -183,6 +188,7 @@ def test_form_as_a_modal_over_the_table(live_server: Any, page: Page, db: Engine
     dialog.get_by_test_id("record-save").click()
     page.wait_for_url(f"{live_server.url}/tables/public/tags?_sort=name")  # back to the table, its state kept
     expect(page.locator("dialog[data-record-dialog]")).to_have_count(0)
+    expect(page.locator("#flash .flash-message")).to_have_text(re.compile(r"^Row \d+ created in tags\.$"))
     assert _scalar(db, "select color from tags where name = 'modal-tag'") == "#0000ff"
 
 

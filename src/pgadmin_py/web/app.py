@@ -28,6 +28,7 @@ from pgadmin_py.web.controllers.auth import AuthController
 from pgadmin_py.web.controllers.health import HealthController
 from pgadmin_py.web.controllers.home import HomeController
 from pgadmin_py.web.errors import EXCEPTION_HANDLERS
+from pgadmin_py.web.flash import clear_shown_flash
 from pgadmin_py.web.render import AppInfo, Renderer, build_environment
 from pgadmin_py.web.security import (
     access_token_for,
@@ -69,10 +70,10 @@ def build_state(settings: Settings, *, access_token: str | None = None,
     info = AppInfo(version=__version__, read_only=settings.read_only, auth_enabled=token is not None,
                    database_label=settings.database_url.label(),
                    project_name="demo" if settings.demo else settings.project_dir.name)
-    renderer = Renderer(build_environment(resource_dir("templates")), info)
+    cookie_secret = settings.secret_key or secrets.token_hex(32)
+    renderer = Renderer(build_environment(resource_dir("templates")), info, flash_secret=cookie_secret)
     return AppState(settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=models,
-                    renderer=renderer, access_token=token,
-                    cookie_secret=settings.secret_key or secrets.token_hex(32))
+                    renderer=renderer, access_token=token, cookie_secret=cookie_secret)
 
 
 def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar:
@@ -116,7 +117,7 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar
         csrf_config=CSRFConfig(secret=app_state.cookie_secret, cookie_name="pgadmin_py_csrf",
                                cookie_secure=settings.cookie_secure, cookie_samesite="strict",
                                cookie_httponly=True),
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, clear_shown_flash],
         lifespan=[lifespan],
         state=State({"pgadmin": app_state}),
         openapi_config=None,

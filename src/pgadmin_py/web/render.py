@@ -19,6 +19,7 @@ from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
+from pgadmin_py.web.flash import take_flash
 from pgadmin_py.web.table_head import head_html
 from pgadmin_py.web.table_rows import rows_html
 from pgadmin_py.web.urls import Urls
@@ -74,9 +75,10 @@ def render_block(tmpl: Template, name: str, values: dict[str, Any]) -> str:
 
 
 class Renderer:
-    def __init__(self, env: Environment, app_info: AppInfo) -> None:
+    def __init__(self, env: Environment, app_info: AppInfo, flash_secret: str = "") -> None:
         self.env = env
         self.app_info = app_info
+        self.flash_secret = flash_secret  # signs web/flash.py cookies
         self._navs: dict[tuple[str, str], Markup] = {}
 
     def context(self, request: Request[Any, Any, Any], section: str, title: str) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class Renderer:
             "page_title": title,
             "title": title,
             "nav": lambda: self.nav(section, csrf_input),
+            "flashes": [],  # web/flash.py: filled for a full page by render()
         }
 
     def nav(self, section: str, csrf_input: str) -> Markup:
@@ -114,6 +117,8 @@ class Renderer:
         name = block if block is not None else htmx_block(request)
         if name is not None and name in tmpl.blocks:
             return render_block(tmpl, name, ctx)
+        if self.flash_secret:
+            ctx["flashes"] = take_flash(request, self.flash_secret)
         return tmpl.render(ctx)
 
     def page(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,

@@ -20,6 +20,7 @@ from litestar_htmx import ClientRedirect
 from pgadmin_py.core.errors import NotFound, ReadOnlyError
 from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
 from pgadmin_py.records import Editor, Records
+from pgadmin_py.web.flash import Flash, set_flash
 from pgadmin_py.web.render import htmx_block
 from pgadmin_py.web.state import AppState, Runtime
 from pgadmin_py.web.urls import Urls
@@ -63,16 +64,21 @@ async def _form_data(request: Request[Any, Any, Any]) -> FormData:
     return data
 
 
-def _after_save(request: Request[Any, Any, Any], editor: Editor) -> Response[Any]:
-    """Back to where the person came from: the table under the modal, else the saved row."""
+def _after_save(request: Request[Any, Any, Any], runtime: AppState, editor: Editor) -> Response[Any]:
+    """Back to where the person came from (the table under the modal, else the saved row), saying what happened."""
     info = editor.info
     target = Urls().row(info.schema, info.name, editor.saved_key or ())
+    response: Response[Any]
     if request.headers.get("hx-request") == "true":
         current = urlsplit(request.headers.get("hx-current-url", ""))
         if current.path.startswith("/tables/") and current.path != request.url.path:
             target = current.path + (f"?{current.query}" if current.query else "")
-        return ClientRedirect(target)
-    return Redirect(target, status_code=303)
+        response = ClientRedirect(target)
+    else:
+        response = Redirect(target, status_code=303)
+    key = ", ".join(editor.saved_key or ())
+    words = f"Row {key} created in {info.name}." if editor.is_new else f"Row {key} of {info.name} saved."
+    return set_flash(response, runtime.cookie_secret, Flash("success", words), secure=runtime.settings.cookie_secure)
 
 
 def _render_form(request: Request[Any, Any, Any], runtime: AppState, editor: Editor, *, posted: bool) -> Response[str]:
@@ -137,7 +143,7 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormDa
     for column in data.get("_upload_too_large", []):
         editor.form.add_error(None, f"The file for {column} is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
     if editor.saved_key is not None and not editor.form.has_errors:
-        return _after_save(request, editor)
+        return _after_save(request, runtime, editor)
     return _render_form(request, runtime, editor, posted=True)
 
 

@@ -36,6 +36,14 @@
       if (!box) { return; }
       var input = box.querySelector(".fk-value");
       if (input) { input.value = option.getAttribute("data-fk-value"); input.dispatchEvent(new Event("change", { bubbles: true })); }
+      var fill = option.getAttribute("data-fk-fill");  /* a composite key: its other columns' fields */
+      if (fill) {
+        var values = JSON.parse(fill);
+        Object.keys(values).forEach(function (id) {
+          var other = document.getElementById(id);
+          if (other) { other.value = values[id]; other.dispatchEvent(new Event("change", { bubbles: true })); }
+        });
+      }
       var link = box.querySelector(".fk-link");
       if (link) { link.setAttribute("href", option.getAttribute("data-fk-href")); link.classList.remove("is-hidden"); }
       var results = box.querySelector(".fk-results");

@@ -159,6 +159,29 @@ def test_foreign_key_autocomplete(live_server: Any, page: Page, db: Engine, shot
     assert str(_scalar(db, "select broker_id from clients where email = 'fk.person@example.com'")) == alice
 
 
+def test_a_composite_foreign_key_is_picked_whole(live_server: Any, page: Page, db: Engine, shots: Path) -> None:
+    with db.connect() as conn:
+        conn.execute(text("create table regions (country char(2), code text, name text not null,"
+                          " primary key (country, code))"))
+        conn.execute(text("insert into regions values ('FR', 'BRE', 'Bretagne'), ('DE', 'BY', 'Bayern')"))
+        conn.execute(text("create table shops (id serial primary key, country char(2), region text,"
+                          " foreign key (country, region) references regions)"))
+    page.set_viewport_size(SIZES["desktop"])
+    page.goto(f"{live_server.url}/tables/public/shops/new")
+    page.locator(".fk-search[data-fk-for=f_country]").fill("bay")
+    option = page.locator(".fk-field:has(#f_country) .fk-option")
+    expect(option).to_have_count(1)
+    expect(option).to_contain_text("DE, BY")
+    _shoot(page, shots, "fk-composite")
+    option.click()
+    expect(page.locator("#f_country")).to_have_value("DE")
+    expect(page.locator("#f_region")).to_have_value("BY")  # the key's other column, filled by the same pick
+    expect(page.locator("[data-fk-link=f_country]")).to_have_attribute("href", "/tables/public/regions/rows/DE,BY")
+    page.get_by_test_id("record-save").click()
+    page.wait_for_url(re.compile(r"/tables/public/shops/rows/\d+$"))
+    assert _scalar(db, "select country || '/' || region from shops") == "DE/BY"
+
+
 def test_form_as_a_modal_over_the_table(live_server: Any, page: Page, db: Engine, shots: Path) -> None:
     """The table page (browser feature) opens the form with hx-target="#record_modal" and includes
     tables/form_modal_host.html; here the same wiring is added to the page the way that template does."""

@@ -30,9 +30,13 @@ SqlValue = str | None | Default
 
 @dataclass(frozen=True, slots=True)
 class FkTarget:
+    """The table a foreign-key field searches. A composite key's search sits on its first column and
+    fills the others (``fields``) too."""
+
     schema: str
     table: str
     column: str
+    fields: tuple[str, ...] = ()  # form field names of all the key's columns, in key order (composite keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +93,10 @@ def _model_initial(model_col: Any) -> str | None:
 
 
 def column_facts(info: TableInfo, col: CatalogColumn, model_col: Any | None) -> FieldFacts:
-    fk = next((FkTarget(f.ref_schema, f.ref_table, f.ref_columns[0]) for f in info.foreign_keys
-               if f.columns == (col.name,)), None)
+    single = [f for f in info.foreign_keys if f.columns == (col.name,)]
+    first_of = [f for f in info.foreign_keys if len(f.columns) > 1 and f.columns[0] == col.name]
+    fk = next((FkTarget(f.ref_schema, f.ref_table, f.ref_columns[0], tuple(field_name(c) for c in f.columns))
+               for f in single or first_of), None)
     read_only = "generated" if col.generated else ("identity" if col.identity == "always" else None)
     default = col.default
     if col.identity == "by default":

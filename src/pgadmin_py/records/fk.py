@@ -2,7 +2,8 @@
 
 The label is the column a person recognises a row by: a name-like text column, else an e-mail,
 else a unique text column, else the referenced key itself. The query is ``LIMIT 20`` with a
-statement timeout: the referenced table is never loaded whole.
+statement timeout: the referenced table is never loaded whole. A composite foreign key is searched
+from its first column; each option carries the values of all its columns.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from pgadmin_py.catalog.tables import ForeignKey, TableInfo, read_table
 from pgadmin_py.core.errors import NotFound
+from pgadmin_py.forms import field_name
 from pgadmin_py.records import sql
 
 LIMIT = 20
@@ -22,8 +24,15 @@ LABEL_NAMES = ("name", "full_name", "display_name", "title", "label", "username"
 
 @dataclass(frozen=True, slots=True)
 class FkOption:
-    value: str
+    values: tuple[str, ...]  # one per FK column, in the FK's order
     label: str
+    row_key: tuple[str, ...] | None  # the referenced row's primary key (its URL), when the FK targets it
+    filters: tuple[tuple[str, str], ...]  # else the referenced table filtered on the FK's columns
+    fill: dict[str, str]  # a composite key's other form fields (field name -> value), filled on a pick
+
+    @property
+    def value(self) -> str:
+        return self.values[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +44,14 @@ class FkOptions:
     options: tuple[FkOption, ...]
 
 
-def single_column_fk(info: TableInfo, column: str) -> ForeignKey:
-    fk = next((f for f in info.foreign_keys if f.columns == (column,)), None)
-    if fk is None:
-        raise NotFound(f'{info.schema}.{info.name}.{column} is not a single-column foreign key.',
+def fk_from(info: TableInfo, column: str) -> ForeignKey:
+    """The foreign key searched from ``column``: its own, else the composite key it comes first in."""
+    fks = [f for f in info.foreign_keys if f.columns == (column,)]
+    fks += [f for f in info.foreign_keys if len(f.columns) > 1 and f.columns[0] == column]
+    if not fks:
+        raise NotFound(f'{info.schema}.{info.name}.{column} is not the first column of a foreign key.',
                        "Only foreign-key columns offer a search.")
-    return fk
+    return fks[0]
 
 
 def label_column(ref: TableInfo, ref_column: str) -> str:
@@ -58,17 +69,27 @@ def label_column(ref: TableInfo, ref_column: str) -> str:
 
 
 def search(engine: Engine, info: TableInfo, column: str, q: str) -> FkOptions:
-    fk = single_column_fk(info, column)
+    fk = fk_from(info, column)
     with engine.connect() as conn:
         ref = read_table(conn, fk.ref_schema, fk.ref_table)
         label = label_column(ref, fk.ref_columns[0])
         key, lbl = sql.quote(fk.ref_columns[0]), sql.quote(label)
+        keys = ", ".join(f"CAST({sql.quote(c)} AS text)" for c in fk.ref_columns)
         needle = q.strip()[:200].replace("\x00", "")
         pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where = f"WHERE CAST({lbl} AS text) ILIKE :pattern OR CAST({key} AS text) = :exact" if needle else ""
         rows = conn.execute(text(
-            f"SELECT CAST({key} AS text) AS value, CAST({lbl} AS text) AS label FROM {sql.relation(ref)} "
+            f"SELECT CAST({lbl} AS text) AS label, {keys} FROM {sql.relation(ref)} "
             f"{where} ORDER BY CAST({key} AS text) = :exact DESC, {lbl} LIMIT {LIMIT}"),
             {"pattern": pattern, "exact": needle}).all()
-    options = tuple(FkOption(str(r.value), "" if r.label is None else str(r.label)) for r in rows)
-    return FkOptions(fk, column, label, needle, options)
+    # the referenced row's URL needs its primary key: the FK's values reordered, when the FK targets the key
+    to_pk = ([fk.ref_columns.index(c) for c in ref.primary_key]
+             if ref.primary_key and set(ref.primary_key) == set(fk.ref_columns) else None)
+    options = []
+    for r in rows:
+        values = tuple("" if v is None else str(v) for v in r[1:])
+        row_key = tuple(values[i] for i in to_pk) if to_pk is not None else None
+        options.append(FkOption(values, "" if r.label is None else str(r.label), row_key,
+                                tuple((f"{c}__eq", v) for c, v in zip(fk.ref_columns, values, strict=True)),
+                                {field_name(c): v for c, v in zip(fk.columns[1:], values[1:], strict=True)}))
+    return FkOptions(fk, column, label, needle, tuple(options))

@@ -219,3 +219,25 @@ def test_opened_from_the_table_the_form_is_a_dialog_and_saving_returns_to_the_ta
                        headers={**hx, "hx-target": "record_delete"})
     assert "Deleted 2 rows from clients" in done.text and "<dialog" not in done.text
     assert 'href="/tables/public/tags?_sort=name"' in done.text  # back to where the person was
+
+
+def test_composite_foreign_keys_are_searched_from_their_first_column(client: Any, db: Engine, token: str) -> None:
+    with db.connect() as conn:
+        conn.execute(text("create table regions (country char(2), code text, name text not null,"
+                          " primary key (code, country))"))  # key order differs from the FK's
+        conn.execute(text("insert into regions values ('FR', 'IDF', 'Île-de-France'), ('FR', 'BRE', 'Bretagne'),"
+                          " ('DE', 'BY', 'Bayern')"))
+        conn.execute(text("create table shops (id serial primary key, country char(2), region text,"
+                          " foreign key (country, region) references regions (country, code))"))
+    form = client.get("/tables/public/shops/new").text
+    assert 'hx-get="/tables/public/shops/fk/country"' in form  # the search sits on the key's first column
+    assert "/fk/region" not in form
+    found = client.get("/tables/public/shops/fk/country?q=bret").text
+    assert found.count("data-fk-value=") == 1 and 'data-fk-value="FR"' in found and "Bretagne" in found
+    assert 'data-fk-fill="{&#34;f_region&#34;: &#34;BRE&#34;}"' in found  # the pick fills the other column
+    assert 'data-fk-href="/tables/public/regions/rows/BRE,FR"' in found  # the row URL in the table's key order
+    assert client.get("/tables/public/shops/fk/region?q=b").status_code == 404  # not the first column
+    saved = client.post("/tables/public/shops/new", data={"f_country": "FR", "f_region": "BRE"},
+                        headers={"x-csrftoken": token}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert _scalar(db, "select region from shops where country = 'FR'") == "BRE"

@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,7 @@ from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, en
 from pgadmin_py.browser.rowpage import read_row
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
 from pgadmin_py.core.pk import encode_pks
+from pgadmin_py.db.engine import autocommit_connection
 
 CACHE_SECONDS = 3.0
 CHEAP_COUNT_ROWS = 20_000
@@ -133,28 +133,8 @@ class Browser:
                 service = _SERVICES[engine] = cls(engine)
             return service
 
-    @contextmanager
-    def _connect(self) -> Iterator[psycopg.Connection[Any]]:
-        """The pooled psycopg connection in autocommit: reads need no BEGIN/ROLLBACK round trips.
-
-        Statement timeout and read-only mode are session settings of the engine, so they still apply;
-        a block that needs ``SET LOCAL`` opens ``raw.transaction()`` itself.
-        """
-        pooled = self.engine.raw_connection()  # the pool's connection without a SQLAlchemy Connection around it
-        try:
-            raw = pooled.driver_connection
-            assert isinstance(raw, psycopg.Connection)
-            raw.rollback()
-            raw.autocommit = True
-            try:
-                yield raw
-            finally:
-                if not raw.closed:
-                    if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                        raw.rollback()
-                    raw.autocommit = False
-        finally:
-            pooled.close()  # back to the pool
+    def _connect(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        return autocommit_connection(self.engine)
 
     # ── catalog ──────────────────────────────────────────────────────────
 

@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from psycopg.rows import dict_row
 from sqlalchemy import Connection, Engine, RowMapping, bindparam, text
 
 from pgadmin_py.core.errors import NotFound
+from pgadmin_py.db.engine import autocommit_connection
 
 USER_SCHEMAS = """n.nspname not in ('pg_catalog', 'information_schema')
     and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'"""
@@ -118,14 +120,14 @@ class TableInfo:
         return tuple(c.name for c in self.columns)
 
 
-_RELATIONS = text(f"""
+_RELATIONS = f"""
 select n.nspname as schema, c.relname as name, c.relkind as kind,
        case when c.reltuples < 0 then null else c.reltuples::bigint end as estimated_rows,
        pg_total_relation_size(c.oid) as total_bytes, d.description as comment
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
  where c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition and {USER_SCHEMAS}
- order by n.nspname, c.relname""")
+ order by n.nspname, c.relname"""  # plain SQL: run on the driver connection (no parameters)
 
 _RESOLVE = text(f"""
 select c.oid, n.nspname as schema, c.relname as name, c.relkind as kind,
@@ -197,8 +199,8 @@ select ix.indrelid as oid, ic.relname as name, ix.indisunique as unique, ix.indi
 
 def list_relations(engine: Engine) -> list[RelationSummary]:
     """Every user table, view and materialized view, with catalog estimates (never a count(*))."""
-    with engine.connect() as conn:
-        rows = conn.execute(_RELATIONS).mappings().all()
+    with autocommit_connection(engine) as raw, raw.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(_RELATIONS).fetchall()
     return [RelationSummary(**{**row, "kind": RELKINDS[row["kind"]]}) for row in rows]
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from pgadmin_py.web.flash import take_flash
 from pgadmin_py.web.table_head import head_html
 from pgadmin_py.web.table_rows import rows_html
+from pgadmin_py.web.timing import timed
 from pgadmin_py.web.urls import Urls
 
 
@@ -112,14 +113,15 @@ class Renderer:
 
     def render(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
                block: str | None = None, **values: Any) -> str:
-        tmpl = self.env.get_template(template)
-        ctx = self.context(request, section, title) | values
-        name = block if block is not None else htmx_block(request)
-        if name is not None and name in tmpl.blocks:
-            return render_block(tmpl, name, ctx)
-        if self.flash_secret:
-            ctx["flashes"] = take_flash(request, self.flash_secret)
-        return tmpl.render(ctx)
+        with timed("html"):
+            tmpl = self.env.get_template(template)
+            ctx = self.context(request, section, title) | values
+            name = block if block is not None else htmx_block(request)
+            if name is not None and name in tmpl.blocks:
+                return render_block(tmpl, name, ctx)
+            if self.flash_secret:
+                ctx["flashes"] = take_flash(request, self.flash_secret)
+            return tmpl.render(ctx)
 
     def page(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
              status_code: int = 200, headers: dict[str, str] | None = None, **values: Any) -> Response[str]:

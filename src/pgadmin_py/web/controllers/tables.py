@@ -23,6 +23,7 @@ from pgadmin_py.core.errors import NotFound
 from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.web.render import htmx_block
 from pgadmin_py.web.state import AppState, Runtime
+from pgadmin_py.web.timing import timed
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
@@ -46,7 +47,8 @@ def _params(request: Request[Any, Any, Any]) -> BrowseParams:
 @get("/tables", sync_to_thread=True)
 def list_tables(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     search = request.query_params.get("q", "")[:200]
-    relations = Browser.for_engine(runtime.engine).relations(search)
+    with timed("data"):
+        relations = Browser.for_engine(runtime.engine).relations(search)
     return runtime.renderer.page(request, "tables/list.html", section=SECTION, title="Tables",
                                  relations=relations, search=search, human_size=human_size)
 
@@ -59,7 +61,8 @@ def browse_table(request: Request[Any, Any, Any], runtime: Runtime,
     info = described.table
     if params.from_form and htmx_block(request) is None:
         return Redirect(Urls().browse(info.schema, info.name, params))
-    page = Browser.for_engine(runtime.engine).browse(described, params)
+    with timed("data"):
+        page = Browser.for_engine(runtime.engine).browse(described, params)
     body = runtime.renderer.render(request, "tables/table.html", section=SECTION, title=f"{info.schema}.{info.name}",
                                    page=page, page_sizes=PAGE_SIZES, human_size=human_size)
     if params.from_form:

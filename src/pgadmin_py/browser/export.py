@@ -85,8 +85,8 @@ def stream_json(engine: Engine, rows: sql.Composable, params: dict[str, Any], fm
 def _copying(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
     """A pooled connection for one export, in a transaction rolled back at the end.
 
-    An export abandoned half-way (the download was cancelled) leaves the connection inside its COPY:
-    that connection is closed rather than returned to the pool.
+    An export abandoned half-way (the download was cancelled) leaves the connection inside its COPY,
+    and one whose server went away has no connection left: either is closed rather than pooled.
     """
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -96,8 +96,9 @@ def _copying(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
                 cur.execute("SELECT set_config('client_encoding', 'UTF8', true)")  # bytes go out as they come
             yield raw
         finally:
-            if raw.pgconn.transaction_status == pq.TransactionStatus.ACTIVE:
-                conn.invalidate()
+            status = raw.pgconn.transaction_status
+            if raw.broken or status in (pq.TransactionStatus.ACTIVE, pq.TransactionStatus.UNKNOWN):
+                conn.invalidate()  # inside the COPY, or the server went away: never back to the pool
             else:
                 raw.rollback()
 

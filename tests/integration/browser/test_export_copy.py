@@ -107,3 +107,22 @@ def test_a_statement_timeout_inside_the_copy_is_a_query_canceled(demo_db: Databa
             assert conn.exec_driver_sql("select 1").scalar_one() == 1
     finally:
         slow.dispose()
+
+
+@pytest.mark.usefixtures("typed")
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_an_export_whose_connection_dies_fails_cleanly(engine: Engine, browser: Browser,
+                                                       pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    pg.execute("insert into typed select g, repeat('x', 200) from generate_series(10000, 60000) g")
+    chunks = browser.export(browser.describe("public", "typed"), BrowseParams.from_query([]), "jsonl").chunks
+    next(chunks)
+    killed = pg.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                        " where query ilike 'copy%' and pid <> pg_backend_pid()").fetchall()
+    assert killed == [(True,)]
+    with pytest.raises(psycopg.OperationalError):
+        for _ in chunks:
+            pass
+    gc.collect()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    with engine.connect() as conn:  # the pool hands out a working connection
+        assert conn.exec_driver_sql("select count(*) from typed").scalar_one() == 56_001

@@ -70,6 +70,7 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str  # a value of FK_ACTIONS
     on_update: str
+    targets_pk: bool = False  # ref_columns are the referenced table's primary key (its row URL), not a unique key
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,10 @@ select con.conrelid as oid, con.confrelid as ref_oid, con.conname as name, sn.ns
        rn.nspname as ref_schema, rc.relname as ref_table,
        array(select attname::text from unnest(con.confkey) with ordinality k(n, i)
                join pg_attribute on attrelid = con.confrelid and attnum = k.n order by k.i) as ref_columns,
-       con.confdeltype as on_delete, con.confupdtype as on_update
+       con.confdeltype as on_delete, con.confupdtype as on_update,
+       exists(select 1 from pg_constraint pk where pk.conrelid = con.confrelid and pk.contype = 'p'
+                and (select array_agg(k order by k) from unnest(pk.conkey) k)
+                  = (select array_agg(k order by k) from unnest(con.confkey) k)) as targets_pk
   from pg_constraint con
   join pg_class sc on sc.oid = con.conrelid join pg_namespace sn on sn.oid = sc.relnamespace
   join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
@@ -238,6 +242,7 @@ def _fk(row: dict[str, object]) -> ForeignKey:
         ref_schema=str(row["ref_schema"]), ref_table=str(row["ref_table"]),
         ref_columns=tuple(row["ref_columns"]),  # type: ignore[arg-type]
         on_delete=FK_ACTIONS[str(row["on_delete"])], on_update=FK_ACTIONS[str(row["on_update"])],
+        targets_pk=bool(row["targets_pk"]),
     )
 
 

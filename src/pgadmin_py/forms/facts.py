@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 
 from pgadmin_py.catalog.tables import Column as CatalogColumn
-from pgadmin_py.catalog.tables import TableInfo
+from pgadmin_py.catalog.tables import ForeignKey, TableInfo
 from pgadmin_py.core.pk import tilde_encode
 
 FIELD_PREFIX = "f_"
@@ -30,13 +30,14 @@ SqlValue = str | None | Default
 
 @dataclass(frozen=True, slots=True)
 class FkTarget:
-    """The table a foreign-key field searches. A composite key's search sits on its first column and
-    fills the others (``fields``) too."""
+    """The table a foreign-key field searches (:func:`searched_fk`). A composite key's search sits on its
+    first column and fills the others too."""
 
     schema: str
     table: str
-    column: str
-    fields: tuple[str, ...] = ()  # form field names of all the key's columns, in key order (composite keys)
+    column: str  # the referenced column (the first of a composite key)
+    targets_pk: bool  # the field's value is the referenced row's key (a row link), else a filtered-table link
+    composite: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +93,18 @@ def _model_initial(model_col: Any) -> str | None:
     return None
 
 
+def searched_fk(info: TableInfo, column: str) -> ForeignKey | None:
+    """The foreign key a search on ``column`` picks a row for: the column's own, else the composite key it
+    comes first in (the other columns of that key are filled by the same pick)."""
+    single = [f for f in info.foreign_keys if f.columns == (column,)]
+    first_of = [f for f in info.foreign_keys if len(f.columns) > 1 and f.columns[0] == column]
+    return next(iter(single or first_of), None)
+
+
 def column_facts(info: TableInfo, col: CatalogColumn, model_col: Any | None) -> FieldFacts:
-    single = [f for f in info.foreign_keys if f.columns == (col.name,)]
-    first_of = [f for f in info.foreign_keys if len(f.columns) > 1 and f.columns[0] == col.name]
-    fk = next((FkTarget(f.ref_schema, f.ref_table, f.ref_columns[0], tuple(field_name(c) for c in f.columns))
-               for f in single or first_of), None)
+    found = searched_fk(info, col.name)
+    fk = None if found is None else FkTarget(found.ref_schema, found.ref_table, found.ref_columns[0],
+                                             found.targets_pk, len(found.columns) > 1)
     read_only = "generated" if col.generated else ("identity" if col.identity == "always" else None)
     default = col.default
     if col.identity == "by default":

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from pgadmin_py.catalog.tables import ForeignKey, TableInfo, read_table
 from pgadmin_py.core.errors import NotFound
-from pgadmin_py.forms import field_name
+from pgadmin_py.forms import field_name, searched_fk
 from pgadmin_py.records import sql
 
 LIMIT = 20
@@ -44,14 +44,6 @@ class FkOptions:
     options: tuple[FkOption, ...]
 
 
-def fk_from(info: TableInfo, column: str) -> ForeignKey:
-    """The foreign key searched from ``column``: its own, else the composite key it comes first in."""
-    fks = [f for f in info.foreign_keys if f.columns == (column,)]
-    fks += [f for f in info.foreign_keys if len(f.columns) > 1 and f.columns[0] == column]
-    if not fks:
-        raise NotFound(f'{info.schema}.{info.name}.{column} is not the first column of a foreign key.',
-                       "Only foreign-key columns offer a search.")
-    return fks[0]
 
 
 def label_column(ref: TableInfo, ref_column: str) -> str:
@@ -69,7 +61,10 @@ def label_column(ref: TableInfo, ref_column: str) -> str:
 
 
 def search(engine: Engine, info: TableInfo, column: str, q: str) -> FkOptions:
-    fk = fk_from(info, column)
+    fk = searched_fk(info, column)  # the same rule that put the search on the form
+    if fk is None:
+        raise NotFound(f'{info.schema}.{info.name}.{column} is not the first column of a foreign key.',
+                       "Only foreign-key columns offer a search.")
     with engine.connect() as conn:
         ref = read_table(conn, fk.ref_schema, fk.ref_table)
         label = label_column(ref, fk.ref_columns[0])
@@ -83,8 +78,7 @@ def search(engine: Engine, info: TableInfo, column: str, q: str) -> FkOptions:
             f"{where} ORDER BY CAST({key} AS text) = :exact DESC, {lbl} LIMIT {LIMIT}"),
             {"pattern": pattern, "exact": needle}).all()
     # the referenced row's URL needs its primary key: the FK's values reordered, when the FK targets the key
-    to_pk = ([fk.ref_columns.index(c) for c in ref.primary_key]
-             if ref.primary_key and set(ref.primary_key) == set(fk.ref_columns) else None)
+    to_pk = [fk.ref_columns.index(c) for c in ref.primary_key] if fk.targets_pk else None
     options = []
     for r in rows:
         values = tuple("" if v is None else str(v) for v in r[1:])

@@ -241,3 +241,17 @@ def test_composite_foreign_keys_are_searched_from_their_first_column(client: Any
                         headers={"x-csrftoken": token}, follow_redirects=False)
     assert saved.status_code == 303
     assert _scalar(db, "select region from shops where country = 'FR'") == "BRE"
+
+
+def test_a_foreign_key_to_a_unique_column_links_to_the_row_it_names(client: Any, db: Engine) -> None:
+    """The FK holds the referenced row's code, not its key: a link built as /rows/<code> opens another row."""
+    with db.connect() as conn:
+        conn.execute(text("create table codes (id int primary key, code text unique not null)"))
+        conn.execute(text("insert into codes values (1, '2'), (2, '1')"))  # codes that look like the other's id
+        conn.execute(text("create table coded (id int primary key, code text references codes (code))"))
+        conn.execute(text("insert into coded values (1, '1')"))
+    form = client.get("/tables/public/coded/rows/1/edit").text
+    link = re.search(r'data-fk-link="f_code"\s+href="([^"]*)"', form)
+    assert link and link.group(1) == "/tables/public/codes?code__eq=1"
+    found = client.get("/tables/public/coded/fk/code?q=1").text
+    assert 'data-fk-href="/tables/public/codes?code__eq=1"' in found

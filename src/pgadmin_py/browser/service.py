@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,9 +132,6 @@ class Browser:
                 service = _SERVICES[engine] = cls(engine)
             return service
 
-    def _connect(self) -> AbstractContextManager[psycopg.Connection[Any]]:
-        return autocommit_connection(self.engine)
-
     # ── catalog ──────────────────────────────────────────────────────────
 
     def describe(self, schema: str, name: str) -> Described:
@@ -148,7 +144,7 @@ class Browser:
         refs = {(fk.ref_schema, fk.ref_table) for fk in table.foreign_keys}
         ref_pks: dict[tuple[str, str], tuple[str, ...]] = {}
         if refs:
-            with self._connect() as raw, raw.cursor(row_factory=dict_row) as cur:
+            with autocommit_connection(self.engine) as raw, raw.cursor(row_factory=dict_row) as cur:
                 cur.execute(_REF_PKS, {"schemas": [s for s, _ in refs], "names": [t for _, t in refs]})
                 ref_pks = {(r["schema"], r["name"]): tuple(r["columns"]) for r in cur.fetchall()}
         described = Described.build(table, ref_pks)
@@ -178,7 +174,7 @@ class Browser:
         parts = [sql.SQL("SELECT {}, count(*) FROM {}").format(sql.Literal(i), sql.Identifier(r.schema, r.name))
                  for i, r in enumerate(relations)]
         try:
-            with self._connect() as raw, raw.transaction(), raw.cursor() as cur:
+            with autocommit_connection(self.engine) as raw, raw.transaction(), raw.cursor() as cur:
                 cur.execute("select set_config('statement_timeout', '300', true)")
                 cur.execute(sql.SQL(" UNION ALL ").join(parts))
                 return {(relations[i].schema, relations[i].name): int(n) for i, n in cur.fetchall()}
@@ -218,7 +214,7 @@ class Browser:
         after = decode_cursor(params.after, cursor_arity) if params.after and order.keyset else None
         before = decode_cursor(params.before, cursor_arity) if params.before and order.keyset else None
         try:
-            with self._connect() as raw, raw.cursor() as cur:
+            with autocommit_connection(self.engine) as raw, raw.cursor() as cur:
                 if order.keyset:
                     backwards = before is not None or params.last
                     stmt = q.keyset_query(table, order, filters, bind, cursor=before or after, backwards=backwards,
@@ -361,14 +357,14 @@ class Browser:
         checked, _ = check_filters(table, params)
         bind = Params()
         filters = where_parts(table, checked, params.search, bind)
-        with self._connect() as raw:
+        with autocommit_connection(self.engine) as raw:
             return self._exact(raw, table, filters, bind.values, COUNT_TIMEOUT_MS)
 
     # ── one row ──────────────────────────────────────────────────────────
 
     def row(self, described: Described, segment: str) -> RowPage:
         """One row in full (``segment`` is its tilde-encoded key) with the rows pointing at it."""
-        with self._connect() as raw:
+        with autocommit_connection(self.engine) as raw:
             return read_row(raw, described, self.columns(described), segment)
 
     # ── export ───────────────────────────────────────────────────────────

@@ -1,8 +1,7 @@
 """The column header row of a data-browser page as ready HTML (a Jinja global, like table_rows).
 
 Per column: sort link (URL from web/urls.py), sort direction, PK/FK mark and type, and a title with
-nullability, default and FK target. A Jinja loop here cost as much as the page's query; the parts
-that depend only on the columns are built once per table description and reused while it is cached.
+nullability, default and FK target. A Jinja loop here cost as much as the page's query.
 """
 
 from __future__ import annotations
@@ -24,14 +23,8 @@ class HeadUrls(Protocol):
     def browse(self, schema: str, name: str, params: object) -> str: ...
 
 
-# columns tuple (kept alive by the entry) -> per column: (title attribute, name, type span), escaped
-_STATIC: dict[int, tuple[tuple[ColumnView, ...], list[tuple[str, str, str]]]] = {}
-
-
 def _static_parts(columns: tuple[ColumnView, ...]) -> list[tuple[str, str, str]]:
-    entry = _STATIC.get(id(columns))
-    if entry is not None and entry[0] is columns:
-        return entry[1]
+    """Per column, escaped: the title (type, nullability, default, FK target), the name, the type line."""
     parts = []
     for c in columns:
         col = c.column
@@ -44,9 +37,6 @@ def _static_parts(columns: tuple[ColumnView, ...]) -> list[tuple[str, str, str]]
                 '<span class="key-mark fk-mark" title="foreign key">FK</span> ' if c.fk is not None else "")
         parts.append((str(escape(title)), str(escape(c.name)),
                       f'<span class="col-type">{mark}{escape(col.type_name)}</span>'))
-    if len(_STATIC) > 256:
-        _STATIC.clear()
-    _STATIC[id(columns)] = (columns, parts)
     return parts
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.engine import create_db_engine
 
 
-def _backend_pid(engine: object) -> int:
-    with engine.connect() as conn:  # type: ignore[attr-defined]
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
         return int(conn.execute(text("select pg_backend_pid()")).scalar_one())
 
 

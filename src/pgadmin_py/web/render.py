@@ -20,6 +20,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 from pgadmin_py.web.flash import take_flash
+from pgadmin_py.web.fragments import Fragments
 from pgadmin_py.web.table_head import head_html
 from pgadmin_py.web.table_rows import rows_html
 from pgadmin_py.web.timing import timed
@@ -49,6 +50,7 @@ def build_environment(templates_dir: Path) -> Environment:
     env.globals["urls"] = Urls()
     env.globals["table_rows_html"] = rows_html  # the data browser's rows: one Python pass, not a loop per cell
     env.globals["table_head_html"] = head_html  # and its column header row
+    env.globals["fragment"] = Fragments(env)  # pure partials memoized on their arguments (web/fragments.py)
     return env
 
 

@@ -6,12 +6,14 @@ nullability, default and FK target. A Jinja loop here cost as much as the page's
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
-    from pgadmin_py.browser.model import BrowsePage, ColumnView
+    from pgadmin_py.browser.model import ColumnView
+    from pgadmin_py.browser.params import BrowseParams
 
 _SELECT_ALL = '<th class="sel"><input type="checkbox" data-select-all aria-label="Select all rows on this page"></th>'
 _ACTIONS = '<th class="actions"><span class="sr-only">Actions</span></th>'
@@ -40,18 +42,23 @@ def _static_parts(columns: tuple[ColumnView, ...]) -> list[tuple[str, str, str]]
     return parts
 
 
-def head_html(page: BrowsePage, urls: HeadUrls, editable: bool) -> Markup:
-    """The ``<tr>`` of ``<th>``: [select-all] one per column [actions (keyset pages)]."""
-    table, params = page.table, page.params
+@lru_cache(maxsize=1024)
+def head_html(urls: HeadUrls, schema: str, table: str, columns: tuple[ColumnView, ...], params: BrowseParams,
+              editable: bool, keyset: bool) -> Markup:
+    """The ``<tr>`` of ``<th>``: [select-all] one per column [actions (keyset pages)].
+
+    Memoized on its arguments (all hashable, immutable): paging through a view repeats the same header.
+    ``params`` should be the view's first page (its position does not change the header).
+    """
     out = ["<tr>", _SELECT_ALL if editable else ""]
-    for c, (title, name, type_span) in zip(page.columns, _static_parts(page.columns), strict=True):
+    for c, (title, name, type_span) in zip(columns, _static_parts(columns), strict=True):
         sorted_here = params.sort == c.name
         classes = ("num" if c.numeric else "") + (" is-sorted" if sorted_here else "")
         direction = "descending" if params.desc else "ascending"
         aria = f' aria-sort="{direction}"' if sorted_here else ""
         out.append(f'<th class="{classes}" scope="col"{aria} title="{title}">')
         if c.sortable:
-            href = escape(urls.browse(table.schema, table.name, params.sorted_by(c.name)))
+            href = escape(urls.browse(schema, table, params.sorted_by(c.name)))
             arrow = (f'<span class="sort-dir" aria-label="{direction}">{"▼" if params.desc else "▲"}</span>'
                      if sorted_here else "")
             out.append(f'<a class="sort" href="{href}" hx-get="{href}" data-testid="sort-{name}">{name}{arrow}</a>')
@@ -59,7 +66,7 @@ def head_html(page: BrowsePage, urls: HeadUrls, editable: bool) -> Markup:
             out.append(name)
         out.append(type_span)
         out.append("</th>")
-    if page.keyset:
+    if keyset:
         out.append(_ACTIONS)
     out.append("</tr>")
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()

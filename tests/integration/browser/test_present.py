@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import psycopg
 import pytest
 from jinja2 import Environment, StrictUndefined
 
@@ -48,22 +47,6 @@ REFERENCE = """
 
 def _squeeze(html: str) -> str:
     return re.sub(r">\s+<", "><", html).strip()
-
-
-@pytest.fixture
-def odd_tables(pg: psycopg.Connection[tuple[object, ...]]) -> None:
-    pg.execute("create table parent (a text, b int, v text, primary key (a, b))")
-    pg.execute("""insert into parent values ('x/y', 1, '<b>"bold" & ''q''</b>'), ('é,z', 2, repeat('w', 3000)),
-                  ('plain', 3, E'two\\nlines'), ('~7E', 4, null)""")
-    pg.execute("create table child (id text primary key, a text, b int, n numeric, note text,"
-               " foreign key (a, b) references parent)")
-    pg.execute("""insert into child values ('k 1', 'x/y', 1, 1.5, repeat('long ', 40)), ('k<2>', 'é,z', 2, null, ''),
-                  ('k"3', null, null, -2, E'a\\tb'), ('plain', '~7E', 4, 0, 'x')""")
-    pg.execute("create table reffed (id serial primary key, code text unique)")
-    pg.execute("insert into reffed (code) values ('A&B'), ('C')")
-    pg.execute("create table by_code (id int primary key, code text references reffed (code))")
-    pg.execute("insert into by_code values (1, 'A&B'), (2, null), (3, 'C')")
-    pg.execute("create view child_view as select * from child")
 
 
 @pytest.mark.usefixtures("odd_tables")

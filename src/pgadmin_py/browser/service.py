@@ -1,16 +1,14 @@
 """The data browser: list relations, page through rows, count, show one row, export.
 
-One service per engine (``Browser.for_engine``) keeps table descriptions for a few seconds, so a
-page costs one catalog-free round trip for its rows in the common case. Every query runs on a
+The app holds one service (web/app.py build_state), which keeps table descriptions for a few seconds,
+so a page costs one catalog-free round trip for its rows in the common case. Every query runs on a
 connection whose ``statement_timeout`` the engine sets; counts use a shorter one of their own.
 A timeout or a value PostgreSQL refuses becomes a :class:`QueryProblem` shown on the page.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,10 +110,6 @@ class Described:
         return cls(table, ref_pks, views, tuple(plans), full)
 
 
-_SERVICES: weakref.WeakKeyDictionary[Engine, Browser] = weakref.WeakKeyDictionary()
-_SERVICES_LOCK = threading.Lock()
-
-
 class Browser:
     def __init__(self, engine: Engine, cache_seconds: float = CACHE_SECONDS,
                  cheap_count_rows: int = CHEAP_COUNT_ROWS) -> None:
@@ -123,14 +117,6 @@ class Browser:
         self.cache_seconds = cache_seconds
         self.cheap_count_rows = cheap_count_rows
         self._cache: dict[tuple[str, str], tuple[float, Described]] = {}
-
-    @classmethod
-    def for_engine(cls, engine: Engine) -> Browser:
-        with _SERVICES_LOCK:
-            service = _SERVICES.get(engine)
-            if service is None:
-                service = _SERVICES[engine] = cls(engine)
-            return service
 
     # ── catalog ──────────────────────────────────────────────────────────
 

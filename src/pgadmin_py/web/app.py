@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar_htmx import ClientRedirect
 
 from pgadmin_py import __version__
+from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.errors import DatabaseUnavailable
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.engine import create_db_engine
@@ -73,7 +74,7 @@ def build_state(settings: Settings, *, access_token: str | None = None,
     cookie_secret = settings.secret_key or secrets.token_hex(32)
     renderer = Renderer(build_environment(resource_dir("templates")), info, flash_secret=cookie_secret)
     return AppState(settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=models,
-                    renderer=renderer, access_token=token, cookie_secret=cookie_secret)
+                    renderer=renderer, access_token=token, cookie_secret=cookie_secret, browser=Browser(engine))
 
 
 def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar.di import NamedDependency
 from sqlalchemy import Engine
 
+from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.orm.loader import LoadedModels
@@ -22,6 +23,7 @@ class AppState:
     renderer: Renderer
     access_token: str | None  # the password or generated token; None when auth is off
     cookie_secret: str
+    browser: Browser  # the data browser service (it caches table descriptions for a few seconds)
 
 
 # What handlers declare to receive the app state: `runtime: Runtime` (an explicit named dependency).

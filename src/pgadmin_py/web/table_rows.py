@@ -28,7 +28,7 @@ class RowUrls(Protocol):
 
     def row_by_token(self, schema: str, name: str, pk_token: str) -> str: ...
 
-    def row_edit_by_token(self, schema: str, name: str, pk_token: str) -> str: ...
+    def row_urls_by_token(self, schema: str, name: str) -> tuple[str, str]: ...
 
     def table_filtered(self, schema: str, name: str,
                        pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str: ...
@@ -49,15 +49,14 @@ def rows_html(page: BrowsePage, urls: RowUrls, editable: bool) -> Markup:
     keyset = page.keyset
     # One escape for the whole page: values joined by NUL (PostgreSQL text never holds one), then split.
     flat: list[str] = []
-    row_urls: list[str] = []
+    base, edit = urls.row_urls_by_token(schema, name)
     for row in page.rows:
         token = row.pk_token
-        url = urls.row_by_token(schema, name, token) if token is not None else ""
-        row_urls.append(url)
-        flat.append(token or "")
-        flat.append(", ".join(row.pk) if row.pk is not None else "")
-        flat.append(url)
-        flat.append(urls.row_edit_by_token(schema, name, token) if token is not None else "")
+        if token is not None:
+            url = base + token
+            flat.extend((token, ", ".join(row.pk) if row.pk is not None else "", url, url + edit))
+        else:
+            flat.extend(("", "", "", ""))
         flat.extend([v if v is not None else "" for v in row.values])
     escaped = str(escape("\x00".join(flat))).split("\x00")
     link_cache: dict[Link, str] = {}

@@ -108,6 +108,11 @@ class Urls:
         """``row()`` for a key already encoded with core.pk.encode_pk (a browser Row's ``pk_token``)."""
         return f"{self.table(schema, name)}/rows/{pk_token}"
 
+    def row_urls_by_token(self, schema: str, name: str) -> tuple[str, str]:
+        """``(before, after)``: ``row_by_token(..., t) == before + t`` and ``row_edit_by_token(..., t) ==
+        before + t + after``. A table page links 100 rows: it builds their URLs by concatenation."""
+        return f"{self.table(schema, name)}/rows/", "/edit"
+
     def row_edit_by_token(self, schema: str, name: str, pk_token: str) -> str:
         """``row_edit()`` (records section) for a key already encoded: a table page links every row's form."""
         return f"{self.row_by_token(schema, name, pk_token)}/edit"

@@ -65,3 +65,6 @@ def test_rows_html_is_the_per_cell_template_markup(browser: Browser, name: str, 
 def test_edit_urls_by_token_match_core(pk: tuple[str, ...]) -> None:
     urls = Urls()
     assert urls.row_edit_by_token("public", "t", encode_pk(pk)) == urls.row_edit("public", "t", pk)
+    before, after = urls.row_urls_by_token("public", "t")  # what rows_html concatenates
+    assert before + encode_pk(pk) == urls.row("public", "t", pk)
+    assert before + encode_pk(pk) + after == urls.row_edit("public", "t", pk)

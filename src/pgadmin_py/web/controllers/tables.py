@@ -17,7 +17,7 @@ from litestar.response import Redirect, Response, Stream
 from litestar_htmx import PushUrl
 
 from pgadmin_py.browser.params import PAGE_SIZES, BrowseParams
-from pgadmin_py.browser.service import Browser, Described
+from pgadmin_py.browser.service import Described
 from pgadmin_py.catalog.overview import human_size
 from pgadmin_py.core.errors import NotFound
 from pgadmin_py.core.pk import InvalidKey, tilde_decode
@@ -37,7 +37,7 @@ def _describe(runtime: AppState, schema: str, table: str) -> Described:
         raise NotFound(f"The address names no table: {exc}.", "Pick a table from the list of tables.") from None
     if "\x00" in schema_name + table_name:
         raise NotFound("A table name cannot contain a NUL character.", "Pick a table from the list of tables.")
-    return Browser.for_engine(runtime.engine).describe(schema_name, table_name)
+    return runtime.browser.describe(schema_name, table_name)
 
 
 def _params(request: Request[Any, Any, Any]) -> BrowseParams:
@@ -48,7 +48,7 @@ def _params(request: Request[Any, Any, Any]) -> BrowseParams:
 def list_tables(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     search = request.query_params.get("q", "")[:200]
     with timed("data"):
-        relations = Browser.for_engine(runtime.engine).relations(search)
+        relations = runtime.browser.relations(search)
     return runtime.renderer.page(request, "tables/list.html", section=SECTION, title="Tables",
                                  relations=relations, search=search, human_size=human_size)
 
@@ -62,7 +62,7 @@ def browse_table(request: Request[Any, Any, Any], runtime: Runtime,
     if params.from_form and htmx_block(request) is None:
         return Redirect(Urls().browse(info.schema, info.name, params))
     with timed("data"):
-        page = Browser.for_engine(runtime.engine).browse(described, params)
+        page = runtime.browser.browse(described, params)
     body = runtime.renderer.render(request, "tables/table.html", section=SECTION, title=f"{info.schema}.{info.name}",
                                    page=page, page_sizes=PAGE_SIZES, human_size=human_size)
     if params.from_form:
@@ -79,7 +79,7 @@ def count_rows(request: Request[Any, Any, Any], runtime: Runtime,
     info = described.table
     if htmx_block(request) is None:
         return Redirect(Urls().browse(info.schema, info.name, params.exact_count()))
-    count = Browser.for_engine(runtime.engine).count(described, params)
+    count = runtime.browser.count(described, params)
     body = runtime.renderer.render(request, "tables/_browse_count.html", section=SECTION, title=info.name,
                                    block=None, count=count, count_url=None)
     return Response(body, media_type=MediaType.HTML)
@@ -89,7 +89,7 @@ def count_rows(request: Request[Any, Any, Any], runtime: Runtime,
 def show_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
              pk: FromPath[str]) -> Response[str]:
     described = _describe(runtime, schema, table)
-    row = Browser.for_engine(runtime.engine).row(described, pk)
+    row = runtime.browser.row(described, pk)
     info = described.table
     return runtime.renderer.page(request, "tables/row.html", section=SECTION,
                                  title=f"{info.name} {', '.join(row.pk)}", row=row)
@@ -99,7 +99,7 @@ def show_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath
 def export_rows(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
                 fmt: FromPath[str]) -> Stream:
     described = _describe(runtime, schema, table)
-    export = Browser.for_engine(runtime.engine).export(described, _params(request), fmt)
+    export = runtime.browser.export(described, _params(request), fmt)
     ascii_name = export.filename.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(export.filename, safe='')}"
     return Stream(export.chunks, media_type=export.media_type,

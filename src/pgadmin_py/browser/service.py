@@ -140,7 +140,7 @@ class Browser:
     def forget(self, schema: str, name: str) -> None:
         self._cache.pop((schema, name), None)
 
-    def relations(self, search: str = "") -> list[RelationRow]:
+    def relations(self, search: str = "") -> tuple[RelationRow, ...]:
         """Every table and view, filtered by a case-insensitive substring of ``schema.name``.
 
         Counts are catalog estimates; a small table never analysed (no estimate yet) is counted exactly
@@ -151,10 +151,10 @@ class Browser:
         unknown = [r for r in found if r.kind != "view" and r.estimated_rows is None
                    and r.total_bytes <= SMALL_TABLE_BYTES][:MAX_LIST_COUNTS]
         exact = self._count_small(unknown) if unknown else {}
-        return [RelationRow(r.schema, r.name, r.kind,
+        return tuple(RelationRow(r.schema, r.name, r.kind,
                             None if r.kind == "view" else Count(exact[(r.schema, r.name)], True)
                             if (r.schema, r.name) in exact else Count(r.estimated_rows, False),
-                            r.total_bytes, r.comment) for r in found]
+                            r.total_bytes, r.comment, r.size_estimated) for r in found)
 
     def _count_small(self, relations: list[RelationSummary]) -> dict[tuple[str, str], int]:
         parts = [sql.SQL("SELECT {}, count(*) FROM {}").format(sql.Literal(i), sql.Identifier(r.schema, r.name))

@@ -30,6 +30,7 @@ class RelationSummary:
     estimated_rows: int | None  # None: never analysed (reltuples = -1)
     total_bytes: int
     comment: str | None
+    size_estimated: bool = False  # total_bytes from the catalog's page counts (list_relations), not the files
 
     @property
     def is_table(self) -> bool:
@@ -121,11 +122,27 @@ class TableInfo:
         return tuple(c.name for c in self.columns)
 
 
+# Sizes: for a relation with pages on record (VACUUM, ANALYZE or CREATE INDEX set relpages), the pages of
+# the table, its TOAST table and all their indexes, from the catalog. pg_total_relation_size() stats every
+# fork of every file instead: 16 stat calls per small table, 8 ms for 100 tables on a VM, most of the list's
+# time. Like reltuples, the estimate is as fresh as the last (auto)vacuum or analyse; it leaves out the
+# free-space and visibility maps (a few pages a table). Never-analysed relations (no pages on record: new,
+# small or without storage) are measured exactly.
 _RELATIONS = f"""
+with index_pages as (
+  select x.indrelid, sum(i.relpages)::bigint as pages
+    from pg_index x join pg_class i on i.oid = x.indexrelid group by x.indrelid)
 select n.nspname as schema, c.relname as name, c.relkind as kind,
        case when c.reltuples < 0 then null else c.reltuples::bigint end as estimated_rows,
-       pg_total_relation_size(c.oid) as total_bytes, d.description as comment
+       case when c.relpages > 0 then
+              (c.relpages::bigint + coalesce(t.relpages, 0) + coalesce(ci.pages, 0) + coalesce(ti.pages, 0))
+              * current_setting('block_size')::bigint
+            else pg_total_relation_size(c.oid) end as total_bytes,
+       c.relpages > 0 as size_estimated, d.description as comment
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  left join pg_class t on t.oid = c.reltoastrelid
+  left join index_pages ci on ci.indrelid = c.oid
+  left join index_pages ti on ti.indrelid = c.reltoastrelid
   left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
  where c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition and {USER_SCHEMAS}
  order by n.nspname, c.relname"""  # plain SQL: run on the driver connection (no parameters)

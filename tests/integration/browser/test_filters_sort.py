@@ -115,3 +115,22 @@ def test_list_counts_small_tables_never_analysed(browser: Browser, pg: psycopg.C
     fresh = rows[("public", "fresh")].rows
     assert fresh is not None and fresh.exact and fresh.value == 7
     assert [r.name for r in browser.relations("FRE")] == ["fresh"]
+
+
+def test_list_sizes_come_from_the_catalog_once_analysed(browser: Browser,
+                                                        pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    """An analysed table's size is its pages on record (table, TOAST, indexes); a new one's is measured."""
+    pg.execute("create table sized (id int primary key, body text, tag int)")
+    pg.execute("create index sized_tag on sized (tag)")
+    pg.execute("""insert into sized select g, (select string_agg(md5(random()::text || g || i), '') from generate_series(1, 150) i),
+                  g % 7 from generate_series(1, 1000) g""")  # 4,800 incompressible characters a row: TOASTed
+    fresh = {r.name: r for r in browser.relations("sized")}["sized"]
+    exact = pg.execute("select pg_total_relation_size('sized')").fetchone()
+    assert exact and not fresh.size_estimated and fresh.total_bytes == exact[0]  # never analysed: the files
+    pg.execute("vacuum analyze sized")
+    analysed = {r.name: r for r in browser.relations("sized")}["sized"]
+    total = pg.execute("select pg_total_relation_size('sized')").fetchone()
+    # the files also hold free-space and visibility maps, and a TOAST index's pages on record may lag: within 5 %
+    assert total and analysed.size_estimated and abs(analysed.total_bytes - total[0]) < 0.05 * total[0]
+    table_only = pg.execute("select pg_relation_size('sized')").fetchone()
+    assert table_only and analysed.total_bytes > 2 * table_only[0]  # TOASTed bodies and indexes are counted

@@ -23,6 +23,7 @@ def test_list_shows_tables_with_estimates_and_filters(client: Client) -> None:
     assert page.status_code == 200
     for name in ("operations", "clients", "brokers", "client_tags", "alembic_version"):
         assert f">{name}</a>" in page.text
+    assert 'title="estimate from the catalog (pages as of the last VACUUM or ANALYZE)' in page.text  # sizes
     filtered = client.get("/tables?q=CLIENT")
     assert ">clients</a>" in filtered.text and ">client_tags</a>" in filtered.text
     assert ">operations</a>" not in filtered.text

@@ -122,8 +122,10 @@ def test_list_sizes_come_from_the_catalog_once_analysed(browser: Browser,
     """An analysed table's size is its pages on record (table, TOAST, indexes); a new one's is measured."""
     pg.execute("create table sized (id int primary key, body text, tag int)")
     pg.execute("create index sized_tag on sized (tag)")
-    pg.execute("""insert into sized select g, (select string_agg(md5(random()::text || g || i), '') from generate_series(1, 150) i),
-                  g % 7 from generate_series(1, 1000) g""")  # 4,800 incompressible characters a row: TOASTed
+    # 4,800 incompressible characters a row: stored out of line, in the TOAST table
+    pg.execute("""insert into sized select g, (select string_agg(md5(random()::text || g || i), '')
+                                                 from generate_series(1, 150) i), g % 7
+                    from generate_series(1, 1000) g""")
     fresh = {r.name: r for r in browser.relations("sized")}["sized"]
     exact = pg.execute("select pg_total_relation_size('sized')").fetchone()
     assert exact and not fresh.size_estimated and fresh.total_bytes == exact[0]  # never analysed: the files

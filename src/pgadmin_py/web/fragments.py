@@ -19,12 +19,15 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 MAX_ENTRIES = 2048
+MAX_CHARS = 4_000_000  # of HTML held in all: the list of a 5,000-table database is ~1.5M characters
 
 
 class Fragments:
-    def __init__(self, env: Environment, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, env: Environment, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
         self._env = env
         self._max_entries = max_entries
+        self._max_chars = max_chars
+        self._chars = 0
         self._cache: dict[tuple[Any, ...], Markup] = {}
 
     def __call__(self, template: str, /, **values: Any) -> Markup:
@@ -32,9 +35,12 @@ class Fragments:
         found = self._cache.get(key)
         if found is None:
             found = self.render(template, **values)
-            if len(self._cache) >= self._max_entries:
-                self._cache.clear()
-            self._cache[key] = found
+            if len(self._cache) >= self._max_entries or self._chars + len(found) > self._max_chars:
+                self._cache.clear()  # simple and bounded: a full memo starts again
+                self._chars = 0
+            if len(found) <= self._max_chars // 2:
+                self._cache[key] = found
+                self._chars += len(found)
         return found
 
     def render(self, template: str, /, **values: Any) -> Markup:

@@ -33,8 +33,15 @@ def test_mutable_arguments_are_refused() -> None:
         Fragments(_env())("hello.html", who=["a", "list"])
 
 
-def test_memo_is_bounded() -> None:
+def test_memo_is_bounded_in_entries_and_characters() -> None:
     fragments = Fragments(_env(), max_entries=3)
     for i in range(10):
         fragments("hello.html", who=str(i))
     assert len(fragments._cache) <= 3
+    small = Fragments(_env(), max_chars=100)
+    for i in range(10):
+        assert small("hello.html", who=str(i) * 20) == f"<b>{str(i) * 20}</b>"
+    assert sum(len(v) for v in small._cache.values()) <= 100
+    huge = "x" * 80
+    assert small("hello.html", who=huge) == f"<b>{huge}</b>"  # over half the budget: served, not kept
+    assert all(huge not in v for v in small._cache.values())

@@ -260,7 +260,8 @@ def run(server: Server, url: DatabaseUrl) -> None:
     print(f"\n{'page':<20}{'bare':>8}{'server':>9}{'ratio':>7}{'HTTP':>8}{'ratio':>7}   |{'bare':>7}{'server':>9}"
           f"{'ratio':>7}{'HTTP':>8}{'ratio':>7}")
     print(f"{'':<20}{'--- 1 client ':->39}   |{' 10 concurrent clients ':-^38}")
-    met = True
+    met = True  # list of tables < 10 ms
+    met1 = met10 = True  # pages < 6x bare, with 1 and with 10 clients
     hot: list[tuple[str, float, float]] = []
     split: list[tuple[str, float, float]] = []
     for name, path, bare_sql, bare_params in cases:
@@ -298,7 +299,8 @@ def run(server: Server, url: DatabaseUrl) -> None:
             print(f"{name:<20}{'—':>8}{server1:>8.2f}m{'—':>7}{http1:>7.2f}m{'—':>7}   |{'—':>7}{server10:>8.2f}m"
                   f"{'—':>7}{http10:>7.2f}m{'—':>7}   target < 10 ms server (1 client)")
             continue
-        met = met and server1 / bare1 < 6 and server10 / bare10 < 6
+        met1 = met1 and server1 / bare1 < 6
+        met10 = met10 and server10 / bare10 < 6
         hot.append((name, median_ms(bare), server1))
         print(f"{name:<20}{bare1:>7.2f}m{server1:>8.2f}m{server1 / bare1:>6.1f}x{http1:>7.2f}m"
               f"{http1 / bare1:>6.1f}x   |{bare10:>6.2f}m{server10:>8.2f}m{server10 / bare10:>6.1f}x"
@@ -307,7 +309,9 @@ def run(server: Server, url: DatabaseUrl) -> None:
           " Server-Timing (routing, guard,"
           " query, page HTML); HTTP = the client's full round trip, uvicorn and the client included.\n"
           " Target: server < 6x bare.)")
-    print("pages target:", "met" if met else "MISSED")
+    verdict = {True: "met", False: "MISSED"}
+    print(f"pages target, 1 client: {verdict[met1]} · 10 concurrent clients: {verdict[met10]}"
+          f" · list of tables < 10 ms: {verdict[met]}")
     print("\nThe bare query timed alone in a tight loop (hot CPU caches on both sides: 2-3x faster than when it")
     print("alternates with page requests) against the server time above, 1 client:")
     for name, hot_ms, server_ms in hot:

@@ -168,4 +168,4 @@ class RelationRow:
     rows: Count | None  # None for views (no estimate)
     total_bytes: int
     comment: str | None
-    size_estimated: bool = False  # from the catalog's page counts (catalog.tables.list_relations)
+    size_estimated: bool  # from the catalog's page counts (catalog.tables.list_relations)

@@ -30,7 +30,7 @@ class RelationSummary:
     estimated_rows: int | None  # None: never analysed (reltuples = -1)
     total_bytes: int
     comment: str | None
-    size_estimated: bool = False  # total_bytes from the catalog's page counts (list_relations), not the files
+    size_estimated: bool  # total_bytes from the catalog's page counts (list_relations), not the files
 
     @property
     def is_table(self) -> bool:

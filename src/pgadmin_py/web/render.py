@@ -82,7 +82,9 @@ class Renderer:
         self.env = env
         self.app_info = app_info
         self.flash_secret = flash_secret  # signs web/flash.py cookies
-        self._navs: dict[tuple[str, str], Markup] = {}
+        fragment = env.globals["fragment"]  # build_environment's memo of pure partials
+        assert isinstance(fragment, Fragments)
+        self.fragment = fragment
 
     def context(self, request: Request[Any, Any, Any], section: str, title: str) -> dict[str, Any]:
         token = ScopeState.from_scope(request.scope).csrf_token
@@ -101,17 +103,10 @@ class Renderer:
         }
 
     def nav(self, section: str, csrf_input: str) -> Markup:
-        """components/nav.html for ``section``, rendered once: it depends on nothing else (and, when
-        login is on, on the CSRF field of its sign-out form)."""
-        key = (section, csrf_input if self.app_info.auth_enabled else "")
-        found = self._navs.get(key)
-        if found is None:
-            if len(self._navs) > 256:
-                self._navs.clear()
-            html = self.env.get_template("components/nav.html").render(
-                app=self.app_info, active_section=section, csrf_input=key[1])
-            found = self._navs[key] = Markup(html)  # noqa: S704 - a rendered autoescaped template
-        return found
+        """components/nav.html for ``section``, a fragment: it depends on nothing else (and, when login
+        is on, on the CSRF field of its sign-out form)."""
+        return self.fragment("components/nav.html", app=self.app_info, active_section=section,
+                             csrf_input=csrf_input if self.app_info.auth_enabled else "")
 
     def render(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
                block: str | None = None, **values: Any) -> str:

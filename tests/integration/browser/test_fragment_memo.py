@@ -44,7 +44,7 @@ VIEWS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-def _fresh(env: Environment) -> Environment:
+def _fresh() -> Environment:
     fresh = build_environment(resource_dir("templates"))
     fresh.globals["fragment"] = Fragments(fresh).render  # every fragment rendered anew
     fresh.globals["table_head_html"] = head_html.__wrapped__
@@ -69,7 +69,7 @@ def _page_html(env: Environment, browser: Browser, name: str, pairs: list[tuple[
 @pytest.mark.usefixtures("odd_tables")
 def test_memoized_chrome_equals_a_fresh_render(browser: Browser) -> None:
     memo = build_environment(resource_dir("templates"))
-    fresh = _fresh(memo)
+    fresh = _fresh()
     head_html.cache_clear()
     checked = 0
     for read_only in (False, True):

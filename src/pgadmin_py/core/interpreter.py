@@ -72,7 +72,7 @@ def _poetry_dirs() -> list[Path]:
 def poetry_env(project_dir: Path) -> Path | None:
     """Poetry's environment for ``project_dir``: ``<name>-<sha256(path)[:8]>-py<X.Y>`` in its cache."""
     name = _project_name(project_dir)
-    if name is None or not (project_dir / "poetry.lock").is_file() and "poetry" not in _tool_names(project_dir):
+    if name is None or (not (project_dir / "poetry.lock").is_file() and "poetry" not in _tool_names(project_dir)):
         return None
     sanitized = re.sub(r'[ $`!*@"\\\r\n\t]', "_", name.lower())[:42]
     normalized = os.path.normcase(os.path.realpath(project_dir))

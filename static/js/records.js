@@ -12,7 +12,19 @@
     }
   }
 
-  document.addEventListener("htmx:afterSwap", function (ev) { openDialogs(ev.target); });
+  /* a save that comes back with a conflict (or a form-level error) shows it where the person looks: the
+   * banner sits at the top of the form, while the Save button they pressed may be far below it */
+  function revealProblem(root) {
+    var box = root.querySelector("[data-reveal]");
+    if (!box) { return; }
+    box.scrollIntoView({ block: "start" });
+    box.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    openDialogs(ev.target);
+    if (ev.target instanceof Element && ev.target.id === "record_form") { revealProblem(ev.target); }
+  });
   document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
 
   /* a closed record dialog leaves the DOM, so the next open starts fresh */

@@ -19,11 +19,15 @@ from pgadmin_py.forms.facts import DEFAULT, FieldFacts, SqlValue
 
 Parser = Callable[[str], str]
 Display = Callable[[object], str]
+# Values a browser's date and time inputs keep; anything else (BC, year 10000, 24:00:00, microseconds, infinity)
+# would be emptied or rounded by the browser, so it is shown in a text box instead.
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?"
 _HTML_VALUE = {
     "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    "time": re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$"),
-    "datetime-local": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$"),
+    "time": re.compile(rf"^{_CLOCK}$"),
+    "datetime-local": re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}}T{_CLOCK}$"),
 }
+_LINE_BREAK = re.compile(r"[\r\n]")
 ABSENT = object()  # a read-only column: never part of a write
 
 
@@ -54,6 +58,8 @@ class PgWidget:
                 f'<option {html_params(value=v, selected=(v == value))}>{escape(lbl)}</option>'
                 for v, lbl in blank + options)
             return Markup(f"<select {html_params(**attrs)}>{items}</select>")  # noqa: S704 - parts escaped
+        if kind != "select" and _LINE_BREAK.search(value):
+            kind = "textarea"  # a single-line box would drop the line breaks
         if kind == "textarea":
             rows = min(12, max(3, value.count("\n") + 2))
             return Markup(f"<textarea {html_params(rows=rows, spellcheck='false', **attrs)}>\r\n"  # noqa: S704
@@ -89,6 +95,7 @@ class PgField(Field):  # type: ignore[misc]  # wtforms ships no type hints
         self.mode = "new"
         self.sql_value: SqlValue | object = ABSENT
         self.submitted = False
+        self.keep = False  # an edit leaves this column as it is (the person did not change it)
         self.flags.required = facts.required
 
     def process_data(self, value: Any) -> None:
@@ -101,6 +108,12 @@ class PgField(Field):  # type: ignore[misc]  # wtforms ships no type hints
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
+
+    @property
+    def wide(self) -> bool:
+        """Shown as a multi-line box (the form gives it a whole row)."""
+        return self.input_type == "textarea" or (self.input_type != "select" and bool(_LINE_BREAK.search(
+            self._value())))
 
     @property
     def placeholder(self) -> str:
@@ -133,8 +146,8 @@ class PgField(Field):  # type: ignore[misc]  # wtforms ships no type hints
 
     def pre_validate(self, form: Any) -> None:
         self.sql_value = ABSENT
-        if self.facts.read_only is not None or (self.mode == "edit" and not self.submitted):
-            return  # an edit leaves a column that was not posted at all unchanged
+        if self.facts.read_only is not None or (self.mode == "edit" and (self.keep or not self.submitted)):
+            return  # an edit leaves a column that was not posted, or not changed, as it is
         raw = self._value()
         if "\x00" in raw:
             raise ValidationError("PostgreSQL text cannot contain the NUL character (\\0).")

@@ -79,9 +79,14 @@ def convert(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
     return find_converter(type_)(facts, type_)
 
 
+def _as_typed(raw: str) -> str:
+    return raw
+
+
 @converts(sa.TypeEngine)
 def _other(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
-    return Conversion(_passthrough, help_text=f"Typed as {facts.sql_type}; PostgreSQL checks the format.")
+    """A type we know nothing of (a domain, xml, tsvector, bit): sent exactly as typed, spaces included."""
+    return Conversion(_as_typed, help_text=f"Typed as {facts.sql_type}; PostgreSQL checks the format.")
 
 
 @converts(sa.Integer)

@@ -78,7 +78,8 @@ def parse_float(raw: str, base_type: str = "float8") -> str:
     if low in ("nan", "inf", "infinity"):
         return {"nan": "NaN", "inf": "Infinity", "infinity": "Infinity"}[low] if not text.startswith("-") \
             else "-Infinity"
-    limit = 3.4028234663852886e38 if base_type == "float4" else 1.7976931348623157e308
+    # float4: what still rounds to its largest value (PostgreSQL prints that one as 3.4028235e+38)
+    limit = 3.4028235677973366e38 if base_type == "float4" else 1.7976931348623157e308
     if value in (float("inf"), float("-inf")) or abs(value) > limit:
         raise ValueError("Too large for this column's type.")
     return text
@@ -99,6 +100,18 @@ def parse_text(raw: str, max_length: int | None) -> str:
     return raw
 
 
+# Dates and times Python's datetime cannot hold (BC, years past 9999, 24:00:00) still are PostgreSQL's: in
+# PostgreSQL's own ISO shape they travel as text and PostgreSQL casts them (and says when one is out of range).
+# Anything Python could hold but did not parse (2023-02-29, 25:00) is wrong, and said so here.
+_PG_DATE = r"(\d{4,7}-\d{2}-\d{2})"
+_PG_TIME = r"(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+_MIDNIGHT_END = re.compile(r"24:00(:00(\.0*)?)?")
+_PG_OFFSET = r"([+-]\d{2}(?::?\d{2}){0,2})"
+_BC = r"(\s+BC)?"
+PG_DATE = re.compile(_PG_DATE + _BC, re.IGNORECASE)
+PG_TIMESTAMP = re.compile(_PG_DATE + "[T ]" + _PG_TIME + r"\s*" + _PG_OFFSET + "?" + _BC, re.IGNORECASE)
+
+
 def parse_date(raw: str) -> str:
     text = raw.strip()
     if text.lower() in ("infinity", "-infinity"):
@@ -106,7 +119,16 @@ def parse_date(raw: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ValueError("Not a date: use YYYY-MM-DD.") from None
+        pass
+    match = PG_DATE.fullmatch(text)
+    if match is None or not _beyond_python(match.group(1), match.group(2)):
+        raise ValueError("Not a date: use YYYY-MM-DD (add BC for a date before year 1).")
+    return match.group(1) + (" BC" if match.group(2) else "")
+
+
+def _beyond_python(day: str, bc: str | None) -> bool:
+    """A date only PostgreSQL holds: BC, or a year past 9999."""
+    return bool(bc) or len(day.split("-", 1)[0]) > 4
 
 
 def parse_time(raw: str) -> str:
@@ -114,7 +136,8 @@ def parse_time(raw: str) -> str:
     try:
         time.fromisoformat(text)
     except ValueError:
-        raise ValueError("Not a time: use HH:MM or HH:MM:SS.") from None
+        if _MIDNIGHT_END.fullmatch(text) is None:  # 24:00:00 is PostgreSQL's, not Python's
+            raise ValueError("Not a time: use HH:MM or HH:MM:SS.") from None
     return text
 
 
@@ -126,7 +149,7 @@ def parse_timestamp(raw: str, with_zone: bool) -> str:
     try:
         value = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise ValueError("Not a date and time: use YYYY-MM-DD HH:MM[:SS].") from None
+        return _pg_timestamp(text, with_zone)
     if not with_zone:
         if value.tzinfo is not None:
             raise ValueError("This column stores no time zone: leave the offset out.")
@@ -134,6 +157,18 @@ def parse_timestamp(raw: str, with_zone: bool) -> str:
     if value.tzinfo is None:
         return value.isoformat(sep=" ") + "+00:00"
     return value.isoformat(sep=" ")
+
+
+def _pg_timestamp(text: str, with_zone: bool) -> str:
+    """A timestamp Python cannot hold (BC, year 10000 on), as PostgreSQL's own text for it to cast."""
+    match = PG_TIMESTAMP.fullmatch(text)
+    if match is None or not _beyond_python(match.group(1), match.group(4)):
+        raise ValueError("Not a date and time: use YYYY-MM-DD HH:MM[:SS] (add BC for a date before year 1).")
+    day, clock, offset, bc = match.groups()
+    if offset and not with_zone:
+        raise ValueError("This column stores no time zone: leave the offset out.")
+    offset = (offset or "+00") if with_zone else ""
+    return f"{day} {clock}{offset}{' BC' if bc else ''}"
 
 
 def parse_uuid(raw: str) -> str:
@@ -144,14 +179,14 @@ def parse_uuid(raw: str) -> str:
 
 
 def parse_json(raw: str) -> str:
-    text = raw.strip()
+    """Sent as typed: ``json`` keeps its text verbatim (whitespace, key order, duplicate keys)."""
     try:
-        json.loads(text)
+        json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ValueError(f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
     except RecursionError:
         raise ValueError("Not valid JSON: nested too deeply.") from None
-    return text
+    return raw
 
 
 def parse_inet(raw: str, cidr: bool) -> str:
@@ -234,5 +269,5 @@ def array_display(items: object) -> str:
 def timestamp_display(text: str, with_zone: bool) -> str:
     """PostgreSQL's ISO output (session time zone UTC) as ``YYYY-MM-DDTHH:MM:SS[.ffffff]``."""
     if with_zone:
-        text = re.sub(r"\+00(:00)?$", "", text)
+        text = re.sub(r"\+00(:00)?( BC)?$", r"\2", text)
     return text.replace(" ", "T", 1)

@@ -19,23 +19,14 @@ from pgadmin_py.catalog.tables import TableInfo, read_table
 from pgadmin_py.core.pk import InvalidKey, decode_pk
 from pgadmin_py.db.engine import is_connection_error
 from pgadmin_py.forms import RecordForm, build_form_class
+from pgadmin_py.forms import baseline as bl
 from pgadmin_py.orm.automap import mapper_for
 from pgadmin_py.orm.loader import LoadedModels
-from pgadmin_py.records import cascade, fk, sql
+from pgadmin_py.records import cascade, fk, merge, sql
 from pgadmin_py.records.cascade import DeletePlan, DeleteResult
 from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
 from pgadmin_py.records.fk import FkOptions
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictColumn:
-    column: str
-    yours: str
-    theirs: str
-
-    @property
-    def differs(self) -> bool:
-        return self.yours != self.theirs
+from pgadmin_py.records.merge import ConflictColumn
 
 
 @dataclass(slots=True)
@@ -49,6 +40,8 @@ class Editor:
     conflict: tuple[ConflictColumn, ...] = ()
     saved_key: tuple[str, ...] | None = None
     notes: list[str] = field(default_factory=list)
+    baseline: str | None = None  # an edit form's record of the values it loaded (forms.baseline)
+    unchanged: bool = False  # an edit saved with nothing changed: nothing was written
 
     @property
     def is_new(self) -> bool:
@@ -140,7 +133,8 @@ class Records:
         key = parse_key(info, segment)
         with self.engine.connect() as conn:
             version, values = self._read(conn, info, key)
-        return Editor(info, self.form_class(info)(mode="edit", data=values), key=key, version=version)
+        form = self.form_class(info)(mode="edit", data=values)
+        return Editor(info, form, key=key, version=version, baseline=bl.encode(bl.snapshot(form.pg_fields())))
 
     # ----------------------------------------------------------------- delete, search
     def delete_plan(self, schema: str, name: str, segments: Sequence[str]) -> DeletePlan:
@@ -168,22 +162,39 @@ class Records:
         editor.saved_key = self._write(editor, query, params)
         return editor
 
-    def update(self, schema: str, name: str, segment: str, formdata: Any, version: str) -> Editor:
+    def update(self, schema: str, name: str, segment: str, formdata: Any, version: str,
+               baseline: str | None = None) -> Editor:
+        """Write the fields the person changed since loading the form (:mod:`~pgadmin_py.records.merge`);
+        nothing at all when they changed none. A stale version is a conflict: the form comes back merged."""
         info = self.writable_table(schema, name)
         key = parse_key(info, segment)
-        editor = Editor(info, self.form_class(info)(formdata, mode="edit"), key=key, version=version)
-        if not editor.form.validate():
+        form_class = self.form_class(info)
+        editor = Editor(info, form_class(formdata, mode="edit"), key=key, version=version, baseline=baseline)
+        try:
+            base = bl.decode(baseline)
+        except bl.DamagedBaseline as exc:
+            editor.form.add_error(None, f"{exc} Reload the row and make your change again.")
+            editor.baseline = None
             return editor
         version_column = self.version_column(info)
-        query, params = sql.update(info, key, editor.form.sql_values(), version_column,
-                                   version_increment=version_column is not None)
         try:
             with self.engine.begin() as conn:
                 current, values = self._read(conn, info, key, lock=True)
-                if current != version:
-                    editor.conflict = self._conflict(editor.form, info, values)
-                    editor.version = current  # saving again now overwrites, knowingly
+                theirs = form_class(mode="edit", data=values)
+                edit = merge.plan(editor.form, theirs, base)
+                merge.keep_unwritten(editor.form, theirs, edit)
+                if not editor.form.validate():
                     return editor
+                if not edit.writes:
+                    editor.unchanged, editor.saved_key = True, key
+                    return editor
+                if current != version:
+                    merge.show_merge(editor.form, theirs, edit)
+                    editor.conflict, editor.version = edit.conflict, current  # saving again writes yours
+                    editor.baseline = bl.encode(edit.next_base)
+                    return editor
+                query, params = sql.update(info, key, editor.form.sql_values(), version_column,
+                                           version_increment=version_column is not None)
                 saved = conn.execute(text(query), params).first()
         except DBAPIError as exc:
             self._explain(exc, editor)
@@ -208,15 +219,6 @@ class Records:
             raise exc  # the server is gone: the app shows its "waiting for the database" page
         explain(exc, editor.info, editor.form)
 
-    def _conflict(self, form: RecordForm, info: TableInfo, theirs: dict[str, object]) -> tuple[ConflictColumn, ...]:
-        fresh = self.form_class(info)(mode="edit", data=theirs)
-        out = []
-        for mine in form.pg_fields():
-            other = fresh.field_for(mine.facts.column)
-            theirs_text = other._value() if other else ""
-            yours = theirs_text if mine.facts.read_only is not None else mine._value()
-            out.append(ConflictColumn(mine.facts.column, yours, theirs_text))
-        return tuple(out)
 
 
 MAX_DELETE_KEYS = 1000

@@ -78,7 +78,10 @@ def _after_save(request: Request[Any, Any, Any], runtime: AppState, editor: Edit
         response = Redirect(target, status_code=303)
     key = ", ".join(editor.saved_key or ())
     words = f"Row {key} created in {info.name}." if editor.is_new else f"Row {key} of {info.name} saved."
-    return set_flash(response, runtime.cookie_secret, Flash("success", words), secure=runtime.settings.cookie_secure)
+    flash = Flash("success", words)
+    if editor.unchanged:
+        flash = Flash("info", f"Nothing changed: row {key} of {info.name} was left as it was.")
+    return set_flash(response, runtime.cookie_secret, flash, secure=runtime.settings.cookie_secure)
 
 
 def _render_form(request: Request[Any, Any, Any], runtime: AppState, editor: Editor, *, posted: bool) -> Response[str]:
@@ -134,11 +137,12 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormDa
                 pk: str | None) -> Response[Any]:
     records = Records(runtime.engine, runtime.models)
     version = (data.get("_version") or [""])[0]
+    baseline = next(iter(data.get("_loaded", [])), None)
 
     def run() -> Editor:
         if pk is None:
             return records.create(*names, data)
-        return records.update(*names, pk, data, version)
+        return records.update(*names, pk, data, version, baseline)
     editor = await anyio.to_thread.run_sync(run)
     for column in data.get("_upload_too_large", []):
         editor.form.add_error(None, f"The file for {column} is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")

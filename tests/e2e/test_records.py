@@ -234,3 +234,40 @@ def test_bulk_delete_from_the_table_page(live_server: Any, page: Page, db: Engin
     assert _scalar(db, f"select count(*) from tags where id in ({keys[0]}, {keys[1]})") == 0
     page.get_by_role("link", name="Back to table").first.click()
     expect(page).to_have_url(f"{live_server.url}/tables/public/tags")
+
+
+def test_save_anyway_keeps_the_other_tabs_change_and_shows_the_conflict(live_server: Any, browser: Browser,
+                                                                          db: Engine, shots: Path) -> None:
+    """Tab A renames client 5; tab B, opened before, changes the e-mail in the dialog over the table. B's save
+    shows the conflict where B looks (the banner scrolled into the dialog's view), and "Save anyway" writes
+    B's e-mail while A's name stays."""
+    short = {"width": 1280, "height": 620}  # the form is taller than the dialog: its body scrolls
+    tab_a, tab_b = (browser.new_context(viewport=short).new_page() for _ in range(2))
+    tab_b.goto(f"{live_server.url}/tables/public/clients?_sort=id")
+    tab_b.locator('a[data-testid=edit-row][href$="/rows/5/edit"]').click()
+    dialog = tab_b.locator("dialog[data-record-dialog]")
+    expect(dialog.locator("#f_email")).to_be_visible()
+
+    tab_a.goto(f"{live_server.url}/tables/public/clients/rows/5/edit")
+    tab_a.locator("#f_full_name").fill("Renamed in tab A")
+    tab_a.get_by_test_id("record-save").click()
+    tab_a.wait_for_url(re.compile(r"/tables/public/clients/rows/5$"))
+
+    dialog.locator("#f_email").fill("changed.in.tab.b@example.com")
+    dialog.get_by_test_id("record-save").click()  # scrolled to the bottom of the dialog to reach it
+    conflict = dialog.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("Someone changed this row after you opened it")
+    expect(conflict.locator(".record-conflict-title")).to_be_in_viewport(ratio=1)
+    body, banner = dialog.locator(".dialog-body").bounding_box(), conflict.bounding_box()
+    assert body and banner and body["y"] <= banner["y"] < body["y"] + body["height"], (body, banner)
+    expect(conflict.locator("tr[data-kept=theirs]", has_text="full_name")).to_contain_text("Renamed in tab A")
+    expect(conflict.locator("tr[data-kept=yours]", has_text="email")).to_contain_text("changed.in.tab.b@")
+    expect(dialog.locator("#f_full_name")).to_have_value("Renamed in tab A")  # their change is in the form
+    _shoot(tab_b, shots, "conflict-merge")
+
+    dialog.get_by_test_id("record-save").click()  # "Save anyway"
+    expect(tab_b.locator("#flash .flash-message")).to_have_text("Row 5 of clients saved.")
+    assert _scalar(db, "select full_name || ' / ' || email from clients where id = 5") == (
+        "Renamed in tab A / changed.in.tab.b@example.com")
+    tab_a.context.close()
+    tab_b.context.close()

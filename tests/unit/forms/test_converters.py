@@ -74,6 +74,17 @@ TYPES: list[tuple[Column, str, str, str, str | None, str | None]] = [
     (col("c", "int4range", "int4range", kind="range"), "text", "[1,10)", "[1,10)", None, None),
     (col("c", "tstzrange", "tstzrange", kind="range"), "text", "empty", "empty", None, None),
     (col("c", "point", "point"), "text", "(1,2)", "(1,2)", None, None),  # unknown to us: PostgreSQL checks it
+    # what Python's datetime cannot hold travels as PostgreSQL's own text; what it could but did not parse is wrong
+    (col("c", "date", "date"), "date", "0044-03-15 BC", "0044-03-15 BC", None, None),
+    (col("c", "date", "date"), "date", "10000-01-01", "10000-01-01", "0999-13-01", "Not a date"),
+    (col("c", "time without time zone", "time"), "time", "24:00:00", "24:00:00", "24:00:01", "Not a time"),
+    (col("c", "timestamp without time zone", "timestamp"), "datetime-local", "10000-01-01T00:00:00",
+     "10000-01-01 00:00:00", "10000-01-01T00:00+02", "This column stores no time zone"),
+    (col("c", "timestamp with time zone", "timestamptz"), "datetime-local", "0044-03-15T12:00:00 BC",
+     "0044-03-15 12:00:00+00 BC", "0044-03-15T12 BC", "Not a date and time"),
+    (col("c", "real", "float4"), "numeric", "3.4028235e+38", "3.4028235e+38", "3.5e38", "Too large"),
+    (col("c", "json", "json"), "textarea", ' {"a": 1,  "a": 2}\n', ' {"a": 1,  "a": 2}\n', None, None),
+    (col("c", "xml", "xml"), "text", " <a> x </a> ", " <a> x </a> ", None, None),  # spaces are the value's
 ]
 
 

@@ -48,8 +48,8 @@ def parse_numeric(raw: str, precision: int | None, scale: int | None) -> str:
     except InvalidOperation:
         raise ValueError("Not a number.") from None
     if not value.is_finite():
-        if precision is not None:
-            raise ValueError("NaN and infinity are not allowed in a numeric with a precision.")
+        if precision is not None and not value.is_nan():  # PostgreSQL keeps NaN in a numeric(p,s)
+            raise ValueError("Infinity is not allowed in a numeric with a precision (NaN is).")
         return text
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
@@ -237,9 +237,17 @@ def array_literal(items: list[object]) -> str:
     return "{" + ",".join(_array_item(v) for v in items) + "}"
 
 
+BOUNDED_ARRAY = re.compile(r"^(\[-?\d+:-?\d+\])+=\{")
+
+
 def parse_array(raw: str) -> tuple[str, list[object]]:
-    """One item per line, or a JSON array (which allows nulls and nesting). Returns (literal, items)."""
+    """One item per line, or a JSON array (which allows nulls and nesting). Returns (literal, items).
+
+    An array whose subscripts do not start at 1 is shown, and taken back, as PostgreSQL's own literal
+    (``[0:2]={1,2,3}``): a list would lose its bounds."""
     text = raw.strip()
+    if BOUNDED_ARRAY.match(text):
+        return text, []
     if text.startswith("["):
         try:
             items = json.loads(text, parse_float=str, parse_int=str)

@@ -121,7 +121,7 @@ class Records:
         if row is None:
             raise RowNotFound(f"{info.schema}.{info.name} has no row with key ({', '.join(key)}).",
                               "It may have been deleted meanwhile; go back to the table.")
-        values = {c.name: row[f"c{i}"] for i, c in enumerate(info.columns)}
+        values = {c.name: (c.is_array and row[f"b{i}"]) or row[f"c{i}"] for i, c in enumerate(info.columns)}
         return str(row[sql.VERSION_LABEL]), values
 
     def new(self, schema: str, name: str) -> Editor:

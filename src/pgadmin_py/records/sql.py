@@ -62,11 +62,20 @@ def read_expression(column: Column) -> str:
     return f"CAST({name} AS text)"
 
 
+def bounded_array(column: Column) -> str:
+    """An array's PostgreSQL literal when its subscripts do not start at 1 (``[0:2]={1,2,3}``), else NULL:
+    read as a list, its bounds would be lost."""
+    name = quote(column.name)
+    return f"CASE WHEN CAST({name} AS text) LIKE '[%' THEN CAST({name} AS text) END"
+
+
 def select_row(info: TableInfo, key: Sequence[str], version_column: str | None, *, lock: bool = False) -> tuple[
         str, dict[str, str]]:
+    """The row's version and each column ``c<i>`` as text; an array with other bounds also as ``b<i>``."""
     cond, params = key_condition(info, key)
     version = f"CAST({quote(version_column)} AS text)" if version_column else "CAST(xmin AS text)"
-    columns = ", ".join(f"{read_expression(c)} AS c{i}" for i, c in enumerate(info.columns))
+    columns = ", ".join([f"{read_expression(c)} AS c{i}" for i, c in enumerate(info.columns)]
+                        + [f"{bounded_array(c)} AS b{i}" for i, c in enumerate(info.columns) if c.is_array])
     sql = f"SELECT {version} AS {VERSION_LABEL}, {columns} FROM {relation(info)} WHERE {cond}"
     return sql + (" FOR UPDATE" if lock else ""), params
 

@@ -1,10 +1,16 @@
 """Edge values of every PostgreSQL type the record forms support, in one table (``edge_values``).
 
 Each row holds, in every column, one of that type's edge values: row i holds value i % len(values).
-Shared by the e2e no-op round trip and the integration test of the converters.
+Then come ``RANDOM_ROWS`` rows drawn with a fixed seed: random strings of the characters that break forms
+(CR, LF, control characters, spaces, quotes, backslashes, braces, commas, non-ASCII) in the text-like
+columns, arrays and JSON, and a random edge value in every other column. Shared by the e2e no-op round trip
+and the integration test of the converters.
 """
 
 from __future__ import annotations
+
+import json
+import random
 
 from sqlalchemy import Engine, text
 
@@ -75,7 +81,10 @@ EDGES: dict[str, tuple[str, list[str | None]]] = {
     "c_domain": ("padded", ["  padded domain  ", "multi\r\nline", None]),
 }
 NOTHING_CHANGED = "Nothing changed: row {row} of edge_values was left as it was."
-ROWS = max(len(values) for _, values in EDGES.values())
+EDGE_ROWS = max(len(values) for _, values in EDGES.values())
+RANDOM_ROWS, SEED = 6, 20261202
+ROWS = EDGE_ROWS + RANDOM_ROWS
+_ALPHABET = "ab Z09 \t\n\r\r\n\x01\x1b\x7f\"'\\{}[],:;NULL ✓é\u00a0\u2028😀"
 DDL = """
 create type mood as enum ('sad', 'ok', 'happy', 'with space ', 'quo"te');
 create domain padded as text;
@@ -83,13 +92,38 @@ create table edge_values (id integer primary key, {columns});
 """.format(columns=", ".join(f"{name} {type_}" for name, (type_, _) in EDGES.items()))
 
 
+def _string(rnd: random.Random, longest: int) -> str:
+    return "".join(rnd.choice(_ALPHABET) for _ in range(rnd.randint(0, longest)))[:longest]
+
+
+def _quoted(item: str | None) -> str:
+    return "NULL" if item is None else '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def random_row(rnd: random.Random) -> dict[str, str | None]:
+    """One row: random troublesome strings where a column holds text, a random edge value elsewhere."""
+    row = {name: rnd.choice(values) for name, (_, values) in EDGES.items()}
+    items = [None if rnd.random() < 0.2 else _string(rnd, 8) for _ in range(rnd.randint(0, 4))]
+    nested = {_string(rnd, 6): [_string(rnd, 6), rnd.randint(-9, 9), None, {"k": _string(rnd, 4)}]}
+    row.update({
+        "c_text": _string(rnd, 60), "c_varchar": _string(rnd, 40), "c_varchar_long": _string(rnd, 200),
+        "c_char": _string(rnd, 6).rstrip(" "), "c_domain": _string(rnd, 30),
+        "c_text_arr": "{" + ",".join(_quoted(i) for i in items) + "}",
+        "c_json": rnd.choice(["", " ", "\n", "\r\n"]) + json.dumps(nested, ensure_ascii=rnd.random() < 0.5),
+        "c_jsonb": json.dumps(nested, ensure_ascii=rnd.random() < 0.5),
+    })
+    return row
+
+
 def fill(db: Engine) -> None:
     names = list(EDGES)
     casts = ", ".join(f"CAST(:{n} AS {EDGES[n][0]})" for n in names)
+    rnd = random.Random(SEED)
     with db.begin() as conn:
         conn.execute(text(DDL))
         for row in range(ROWS):
-            values = {n: EDGES[n][1][row % len(EDGES[n][1])] for n in names}
+            values = ({n: EDGES[n][1][row % len(EDGES[n][1])] for n in names} if row < EDGE_ROWS
+                      else random_row(rnd))
             conn.execute(text(f"insert into edge_values (id, {', '.join(names)}) values (:id, {casts})"),
                          {"id": row + 1, **values})
 

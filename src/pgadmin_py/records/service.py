@@ -1,7 +1,10 @@
 """Create and edit rows through generated forms, each write one transaction, edits optimistic.
 
-An edit form carries the row's version (``xmin``, or the model's ``version_id_col``). Saving locks the
-row, compares versions and refuses a stale save, returning both versions so the person can choose.
+An edit form carries the row's version (``xmin``, or the model's ``version_id_col``) and a record of the
+values it loaded (:mod:`pgadmin_py.forms.baseline`). Saving locks the row and writes only the fields the
+person changed (:mod:`pgadmin_py.records.merge`): none changed, no UPDATE at all. A stale version refuses
+the save and shows both versions, the form now holding theirs with the person's changes on top; saving
+that ("save anyway") writes the person's changes only, so the other person's changes to other fields stay.
 """
 
 from __future__ import annotations

@@ -223,7 +223,6 @@ class Records:
         explain(exc, editor.info, editor.form)
 
 
-
 MAX_DELETE_KEYS = 1000
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.pgtools import Backup, Identity
@@ -98,13 +99,14 @@ def _group(backup: Backup) -> tuple[str, str]:
     return (source.system_identifier or "?", source.database)
 
 
-def prunable(backups: list[Backup], policy: BackupPolicy) -> list[Backup]:
-    """The backups the policy deletes, oldest first. Pure: ``backups`` is the directory's listing."""
+def prunable(backups: list[Backup], policy: BackupPolicy, keep: frozenset[Path] = frozenset()) -> list[Backup]:
+    """The backups the policy deletes, oldest first, never one in ``keep`` (the one being restored). Pure:
+    ``backups`` is the directory's listing."""
     newest_first = sorted(backups, key=lambda b: b.created, reverse=True)
     groups: dict[tuple[str, str], list[Backup]] = defaultdict(list)
     for backup in newest_first:
         groups[_group(backup)].append(backup)
-    protected = {members[0].path for members in groups.values()}  # the last good one of each database
+    protected = {members[0].path for members in groups.values()} | keep  # the last good one of each database
     doomed = {b.path for members in groups.values() for b in members[policy.keep:] if b.path not in protected}
     total = sum(b.size for b in backups if b.path not in doomed)
     for backup in reversed(newest_first):  # oldest first
@@ -117,10 +119,10 @@ def prunable(backups: list[Backup], policy: BackupPolicy) -> list[Backup]:
     return [b for b in reversed(newest_first) if b.path in doomed]
 
 
-def prune(backups: list[Backup], policy: BackupPolicy) -> list[Backup]:
+def prune(backups: list[Backup], policy: BackupPolicy, keep: frozenset[Path] = frozenset()) -> list[Backup]:
     """Delete what :func:`prunable` names (the dump and its sidecar); return what was deleted."""
     removed = []
-    for backup in prunable(backups, policy):
+    for backup in prunable(backups, policy, keep):
         with contextlib.suppress(FileNotFoundError):
             backup.path.unlink()
             removed.append(backup)

@@ -234,7 +234,8 @@ class _Worker:
         self.history.set_backup(self.live.id, backup.name)
         self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}")
         if job.backup_policy is not None:
-            removed = prune(list_backups(job.backup_path.parent), job.backup_policy)
+            keep = frozenset({job.restore_source} if job.restore_source is not None else ())
+            removed = prune(list_backups(job.backup_path.parent), job.backup_policy, keep)
             if removed:
                 self.say(f"pruned {len(removed)} old backup(s) ({job.backup_policy.describe()}): "
                          + ", ".join(b.name for b in removed))

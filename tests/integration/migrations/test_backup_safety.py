@@ -19,9 +19,9 @@ from typing import Any
 import psycopg
 import pytest
 from mig_support import post_form, project_env, start_run, text_of, wait_run
-from support.liveserver import Server
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from support.liveserver import Server
 
 
 def q(url: DatabaseUrl, sql: str) -> list[tuple[Any, ...]]:
@@ -69,7 +69,8 @@ def test_password_in_the_url_never_reaches_a_command_line(pg_server: DatabaseUrl
         conn.execute(f"create role {role} login superuser password '{secret}'")
     url = DatabaseUrl.parse(f"postgresql://{role}@{empty_db.host}:{empty_db.port or 5432}/{empty_db.database}"
                             f"?password={secret}&connect_timeout=10")
-    q(empty_db, "create table hold_me (id int)")
+    with psycopg.connect(empty_db.libpq(), autocommit=True) as conn:
+        conn.execute("create table hold_me (id int)")
     server = Server(project_env("sleepy", url, tmp_path, SLEEPY_SECONDS="3"), tmp_path / "server.log")
     leaked: dict[int, str] = {}
     try:
@@ -79,7 +80,9 @@ def test_password_in_the_url_never_reaches_a_command_line(pg_server: DatabaseUrl
             assert started.status_code == 303, started.text[-500:]
             watch_until(leaked, secret, "pg_dump")
             holder.rollback()
+        assert leaked == {}, f"the password is on pg_dump's command line: {leaked}"
         watch_until(leaked, secret, "child.py")  # the Alembic child and its guard, while the migration sleeps
+        assert leaked == {}, f"the password is on these command lines: {leaked}"
         deadline = time.monotonic() + 60
         while "succeeded" not in (page := text_of(server.http.get("/migrations/runs/1").text)):
             assert time.monotonic() < deadline, page
@@ -98,9 +101,10 @@ def test_password_in_the_url_never_reaches_a_command_line(pg_server: DatabaseUrl
         assert secret not in server.http.get("/migrations/backups").text
     finally:
         server.stop()
-        with psycopg.connect(pg_server.libpq(), autocommit=True) as conn:
+        with psycopg.connect(empty_db.libpq(), autocommit=True) as conn:
             conn.execute(f"select pg_terminate_backend(pid) from pg_stat_activity where usename = '{role}'")
-            conn.execute(f"drop role if exists {role}")
+            conn.execute(f"drop owned by {role}")
+            conn.execute(f"drop role {role}")
     assert leaked == {}, f"the password is on these command lines: {leaked}"
     assert secret not in (tmp_path / "server.log").read_text()
 

@@ -86,7 +86,7 @@ def version(url: DatabaseUrl) -> list[str]:
 
 @pytest.mark.parametrize("mode", ["default", "MIGRATE_COMMAND"])
 def test_server_killed_mid_migration(empty_db: DatabaseUrl, tmp_path: Path, mode: str) -> None:
-    env = project_env("sleepy", empty_db, tmp_path, SLEEPY_SECONDS="30")
+    env = project_env("sleepy", empty_db, tmp_path, SLEEPY_SECONDS="45")
     if mode == "MIGRATE_COMMAND":  # the project's own wrapper: a process that is not ours
         env["MIGRATE_COMMAND"] = f"{sys.executable} -m alembic -c {FIXTURES / 'sleepy' / 'alembic.ini'}"
     first = Server(env, tmp_path / "first.log")

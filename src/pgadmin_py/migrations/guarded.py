@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -149,15 +148,3 @@ def terminate_sessions(url: DatabaseUrl, pids: list[int]) -> int:
     with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
                          application_name="pgadmin-py history") as conn:
         return sum(1 for pid in pids if conn.execute("select pg_terminate_backend(%s)", (pid,)).fetchone())
-
-
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

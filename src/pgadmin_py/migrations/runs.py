@@ -29,7 +29,7 @@ from psycopg import sql
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.backups import BackupPolicy, prune
-from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files
+from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
 from pgadmin_py.migrations.reconcile import reconcile
@@ -289,10 +289,15 @@ class _Worker:
         if self.guard.terminated:
             self.say(f"terminated {self.guard.terminated} database session(s) the process left behind")
         if code is None:
-            self.say("the guard process ended before the migration did")
+            self.say("the guard process ended before the migration did: stopping the migration")
             if self.guard.child_pid:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(self.guard.child_pid, signal.SIGKILL)
+            app = app_name(self.history.path, self.live.id)
+            with contextlib.suppress(psycopg.Error):
+                pids = run_sessions(self.job.config.database_url, app).get(app, [])
+                if pids and terminate_sessions(self.job.config.database_url, pids):
+                    self.say(f"terminated {len(pids)} database session(s) left without the lock")
             return 1
         self.say(f"process exited with code {code}")
         return code

@@ -156,3 +156,21 @@ def test_child_killed_alone_leaves_no_session_running(empty_db: DatabaseUrl, tmp
         assert {p for p in ours(tmp_path) if p != server.process.pid} == set()  # no guard left either
     finally:
         server.stop()
+
+
+def test_guard_killed_alone_takes_the_migration_with_it(empty_db: DatabaseUrl, tmp_path: Path) -> None:
+    server = Server(project_env("sleepy", empty_db, tmp_path, SLEEPY_SECONDS="60"), tmp_path / "server.log")
+    try:
+        started = server.post_form("/migrations/apply", {"action": "upgrade", "target": "heads", "backup": "off"})
+        assert started.status_code == 303
+        wait_for(lambda: migrating(empty_db), 30, "the migration's session to run pg_sleep")
+        (guard,) = [pid for pid, cmd in ours(tmp_path).items() if "guard.py" in cmd]
+        os.kill(guard, signal.SIGKILL)  # the lock goes with it: the migration must not run on without it
+        wait_for(lambda: run_status(server, 1) == "failed", 30, "the run to be recorded as failed")
+        wait_for(lambda: not migrating(empty_db), 10, "the migration's session to be terminated")
+        assert {p for p in ours(tmp_path) if p != server.process.pid} == set()  # the child died with its guard
+        page = text_of(server.http.get("/migrations/runs/1").text)
+        assert "the guard process ended before the migration did" in page
+        assert version(empty_db) == [] and lock_is_free(empty_db)
+    finally:
+        server.stop()

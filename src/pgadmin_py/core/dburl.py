@@ -111,7 +111,9 @@ class DatabaseUrl:
         from urllib.parse import parse_qsl, urlencode
 
         pairs = parse_qsl(self.query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k in {"password", "sslpassword"} else v) for k, v in pairs], safe="*")
+        query = None  # as written, unless it carries a secret (``?password=``)
+        if any(k in {"password", "sslpassword"} for k, _ in pairs):
+            query = urlencode([(k, "***" if k in {"password", "sslpassword"} else v) for k, v in pairs], safe="*/:")
         return self._render("postgresql", "***" if self.password else None, query)
 
     def label(self) -> str:

@@ -66,7 +66,10 @@ def test_graph_revision_apply_rollback_restore(live_server: Any, page: Page, sho
     expect(backups.first).to_contain_text("b93e1f7c5a20")
     page.screenshot(path=str(shots / "migrations-e2e-backups.png"))
     backups.first.get_by_role("link", name="Restore…").click()
-    page.get_by_test_id("confirm-input").fill("b93e1f7c5a20")
+    database = page.get_by_test_id("restore-source").locator("strong.mono").inner_text()
+    expect(page.get_by_test_id("restore-source")).to_contain_text("on this server")
+    page.screenshot(path=str(shots / "migrations-e2e-restore.png"), full_page=True)
+    page.get_by_test_id("confirm-input").fill(f"{database}@b93e1f7c5a20")  # names the source: database, revision
     page.get_by_test_id("confirm-button").click()
     expect(page.get_by_test_id("run-status")).to_contain_text("succeeded", timeout=60_000)
     expect(page.get_by_test_id("run-now")).to_contain_text("b93e1f7c5a20")

@@ -81,11 +81,12 @@ class DatabaseUrl:
             host = f"[{host}]"
         return f"{auth}{host}{':' + str(self.port) if self.port else ''}"
 
-    def _render(self, scheme: str, password: str | None) -> str:
+    def _render(self, scheme: str, password: str | None, query: str | None = None) -> str:
         from urllib.parse import quote
 
         return urlunsplit(
-            SplitResult(scheme, self._netloc(password), "/" + quote(self.database), self.query, "")
+            SplitResult(scheme, self._netloc(password), "/" + quote(self.database),
+                        self.query if query is None else query, "")
         )
 
     def sqlalchemy(self) -> str:
@@ -107,7 +108,13 @@ class DatabaseUrl:
 
     def masked(self) -> str:
         """The URL with the password replaced by ``***``: safe for logs and pages."""
-        return self._render("postgresql", "***" if self.password else None)
+        from urllib.parse import parse_qsl, urlencode
+
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        query = None  # as written, unless it carries a secret (``?password=``)
+        if any(k in {"password", "sslpassword"} for k, _ in pairs):
+            query = urlencode([(k, "***" if k in {"password", "sslpassword"} else v) for k, v in pairs], safe="*/:")
+        return self._render("postgresql", "***" if self.password else None, query)
 
     def label(self) -> str:
         """Short ``user@host:port/db`` label for the navigation bar and the startup report."""

@@ -44,6 +44,8 @@ class Settings:
     secret_key: str | None = None
     data_dir: Path = field(default_factory=lambda: Path.cwd() / ".pgadmin-py")
     backup_dir: Path = field(default_factory=lambda: Path.cwd() / ".pgadmin-py" / "backups")
+    backup_keep: int = 10  # newest backups kept per database
+    backup_max_mb: int = 5000  # size budget of the backup directory (the newest of each database always stays)
     statement_timeout_ms: int = 30_000
     cookie_secure: bool = False
     log_level: str = "INFO"
@@ -157,6 +159,8 @@ class Settings:
             secret_key=secret,
             data_dir=data_dir,
             backup_dir=backup_dir,
+            backup_keep=integer("BACKUP_KEEP", 10, 1, 100_000),
+            backup_max_mb=integer("BACKUP_MAX_MB", 5000, 1, 100_000_000),
             statement_timeout_ms=integer("STATEMENT_TIMEOUT_MS", 30_000, 100, 3_600_000),
             cookie_secure=flag("COOKIE_SECURE"),
             log_level=level,

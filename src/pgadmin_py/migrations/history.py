@@ -112,6 +112,12 @@ class RunHistory:
                     conn.execute("update runs set status = 'interrupted', finished_at = ? where id = ?",
                                  (datetime.now(UTC).isoformat(), row["id"]))
 
+    def running(self) -> list[RunRecord]:
+        """Runs recorded as running (by this process or another)."""
+        with self._connect() as conn:
+            rows = conn.execute("select * from runs where status = 'running' order by id").fetchall()
+        return [_record(r) for r in rows]
+
     def get(self, run_id: int) -> RunRecord | None:
         with self._connect() as conn:
             row = conn.execute("select * from runs where id = ?", (run_id,)).fetchone()

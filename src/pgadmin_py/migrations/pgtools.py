@@ -7,6 +7,7 @@ version is at least the server's. The password travels in ``PGPASSWORD``, never 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -16,6 +17,9 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import psycopg
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
@@ -52,17 +56,34 @@ class ToolChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class Identity:
+    """Which database on which server: ``system_identifier`` (from ``pg_control_system()``; the same for
+    every database of one cluster, different for every ``initdb``) and the database name."""
+
+    system_identifier: str | None
+    database: str
+
+
+@dataclass(frozen=True, slots=True)
 class Backup:
     path: Path
     created: datetime
     size: int
-    database: str
+    database: str  # "" when the backup has no sidecar (taken by an older pgadmin-py or copied in by hand)
     revisions: tuple[str, ...]
     tool_version: str
+    system_identifier: str | None = None
+    note: str = ""  # why it was taken: "before upgrade heads", "before restore of ..."
+    has_sidecar: bool = True
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def source(self) -> Identity | None:
+        """The database it came from, when its sidecar says so."""
+        return Identity(self.system_identifier, self.database) if self.database else None
 
 
 def candidate_dirs() -> list[Path]:
@@ -104,15 +125,28 @@ def choose_tools(server_major: int, dirs: list[Path] | None = None) -> ToolChoic
         f"from apt.postgresql.org) or put its bin directory on PATH."))
 
 
+_SECRET_PARAMS = {"password", "sslpassword"}  # never on a command line: ``ps`` shows every user's argv
+
+
+def _query_password(url: DatabaseUrl) -> str | None:
+    values = [v for k, v in parse_qsl(url.query, keep_blank_values=True) if k == "password"]
+    return values[-1] if values else None
+
+
 def _env(url: DatabaseUrl) -> dict[str, str]:
+    """The environment of a libpq tool: the password (from the URL's user info or its ``?password=``)
+    travels in ``PGPASSWORD``, which only the same OS user can read (``/proc/<pid>/environ`` is 0400)."""
     env = {**os.environ}
-    if url.password is not None:
-        env["PGPASSWORD"] = url.password
+    password = url.password if url.password is not None else _query_password(url)
+    if password is not None:
+        env["PGPASSWORD"] = password
     return env
 
 
 def _conn_url(url: DatabaseUrl) -> str:
-    return DatabaseUrl(url.scheme, url.username, None, url.host, url.port, url.database, url.query).libpq()
+    """The URL for ``--dbname``: no password, neither in the user info nor in the query string."""
+    query = urlencode([(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in _SECRET_PARAMS])
+    return DatabaseUrl(url.scheme, url.username, None, url.host, url.port, url.database, query).libpq()
 
 
 def backup_path(backup_dir: Path, database: str, revisions: tuple[str, ...], now: datetime | None = None) -> Path:
@@ -122,22 +156,71 @@ def backup_path(backup_dir: Path, database: str, revisions: tuple[str, ...], now
     return backup_dir / f"{safe_db}-{stamp}-{rev}.dump"
 
 
-def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[str, ...]) -> Backup:
-    """``pg_dump -Fc`` into ``target`` (written under a temporary name, renamed when complete)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+_SYSTEM_ID = "select system_identifier::text from pg_catalog.pg_control_system()"
+
+
+def read_identity(url: DatabaseUrl) -> Identity:
+    """The server's ``system_identifier`` (None when the role may not call ``pg_control_system()``) and the
+    current database's name."""
+    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
+                         application_name="pgadmin-py backups") as conn:
+        row = conn.execute("select current_database()").fetchone()
+        database = str(row[0]) if row else url.database
+        system_id = None
+        with contextlib.suppress(psycopg.Error):
+            found = conn.execute(_SYSTEM_ID).fetchone()
+            system_id = str(found[0]) if found and found[0] else None
+    return Identity(system_id, database)
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` created if needed and made 0700: backups hold every row of the database."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def _free_name(target: Path) -> Path:
+    n = 2
+    candidate = target
+    while candidate.exists() or candidate.with_suffix(".partial").exists():
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+        n += 1
+    return candidate
+
+
+def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[str, ...],
+               source: Identity | None = None, note: str = "") -> Backup:
+    """``pg_dump -Fc`` into ``target`` (0600 in a 0700 directory, written under a temporary name, renamed when
+    complete), then its sidecar: the source server, database and revision(s), so it can never be restored over
+    another database."""
+    source = source or read_identity(url)
+    private_dir(target.parent)
+    target = _free_name(target)
     partial = target.with_suffix(".partial")
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # pg_dump keeps the mode it finds
     command = [str(tools.pg_dump), "-Fc", "--no-password", "-f", str(partial), "--dbname", _conn_url(url)]
-    result = subprocess.run(command, capture_output=True, text=True, env=_env(url), check=False, timeout=6 * 3600)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=_env(url), check=False,
+                                timeout=6 * 3600)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump exited with code {result.returncode}: {result.stderr.strip()[-800:]}",
                           "Fix the cause above, or proceed without a backup if you accept the risk.")
-    partial.rename(target)
     created = datetime.now(UTC)
-    meta = {"database": url.database, "revisions": list(revisions), "created": created.isoformat(),
-            "tool_version": tools.version}
-    target.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
-    return Backup(target, created, target.stat().st_size, url.database, revisions, tools.version)
+    meta = {"database": source.database, "system_identifier": source.system_identifier,
+            "revisions": list(revisions), "created": created.isoformat(), "tool_version": tools.version,
+            "note": note}
+    sidecar = target.with_suffix(".json")
+    fd = os.open(sidecar, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(meta))
+    partial.rename(target)  # last: a .dump without its sidecar is never one of ours half-written
+    return Backup(target, created, target.stat().st_size, source.database, revisions, tools.version,
+                  source.system_identifier, note)
 
 
 def restore_command(tools: PgTools, url: DatabaseUrl, source: Path) -> tuple[list[str], dict[str, str]]:
@@ -149,14 +232,25 @@ def restore_command(tools: PgTools, url: DatabaseUrl, source: Path) -> tuple[lis
 _TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", re.MULTILINE)
 
 
-def archive_tables(tools: PgTools, source: Path) -> set[tuple[str, str]]:
-    """(schema, table) of every table in a custom-format archive, read from its table of contents."""
+_TOC_DBNAME = re.compile(r"^;\s+dbname:\s*(.*)$", re.MULTILINE)
+
+
+def archive_toc(tools: PgTools, source: Path) -> tuple[str | None, set[tuple[str, str]]]:
+    """The database name recorded in a custom-format archive's header, and (schema, table) of every table
+    in its table of contents."""
     result = subprocess.run([str(tools.pg_restore), "--list", str(source)], capture_output=True, text=True,
                             timeout=120, check=False)
     if result.returncode != 0:
         raise BackupError(f"pg_restore cannot read {source.name}: {result.stderr.strip()[-400:]}",
                           "The file may be incomplete or from a newer pg_dump.")
-    return {(m.group(1), m.group(2)) for m in _TOC_TABLE.finditer(result.stdout)}
+    dbname = _TOC_DBNAME.search(result.stdout)
+    tables = {(m.group(1), m.group(2)) for m in _TOC_TABLE.finditer(result.stdout)}
+    return (dbname.group(1).strip() if dbname else None), tables
+
+
+def archive_tables(tools: PgTools, source: Path) -> set[tuple[str, str]]:
+    """(schema, table) of every table in a custom-format archive, read from its table of contents."""
+    return archive_toc(tools, source)[1]
 
 
 def list_backups(backup_dir: Path) -> list[Backup]:
@@ -165,14 +259,19 @@ def list_backups(backup_dir: Path) -> list[Backup]:
     backups = []
     for path in backup_dir.glob("*.dump"):
         try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue  # pruned meanwhile
+        try:
             meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
             created = datetime.fromisoformat(meta["created"])
-            revisions = tuple(meta.get("revisions", ()))
-            database, tool = str(meta.get("database", "")), str(meta.get("tool_version", ""))
-        except (OSError, ValueError, KeyError):
-            created = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            revisions, database, tool = (), "", ""
-        backups.append(Backup(path, created, path.stat().st_size, database, revisions, tool))
+            sid = meta.get("system_identifier")
+            backups.append(Backup(path, created, stat.st_size, str(meta.get("database") or ""),
+                                  tuple(str(r) for r in meta.get("revisions", ())), str(meta.get("tool_version", "")),
+                                  str(sid) if sid else None, str(meta.get("note") or "")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            backups.append(Backup(path, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size, "", (), "", None,
+                                  "", has_sidecar=False))
     return sorted(backups, key=lambda b: b.created, reverse=True)
 
 

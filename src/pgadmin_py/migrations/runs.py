@@ -4,11 +4,17 @@ A run is started synchronously up to taking the PostgreSQL advisory lock (so a s
 refused at once, whichever replica it reaches), then continues in a background thread: closing the
 browser tab only stops *watching*. Watchers read ``LiveRun.lines`` from any index, so reopening the
 page replays the log and continues live.
+
+The lock is held by the run's guard process (``guard.py``), which also starts the child: if the server
+dies, the guard keeps the lock until the migration has ended and records its outcome, and the next
+server to open the history reconciles it (``reconcile.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -22,8 +28,11 @@ from psycopg import sql
 
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.migrations.backups import BackupPolicy, prune
+from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
-from pgadmin_py.migrations.pgtools import BackupError, PgTools, restore_command, run_backup
+from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
+from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
 
 LOCK_KEY = 0x7067_6D69_6772  # "pgmigr": one migration at a time per database, across replicas
@@ -66,30 +75,28 @@ class RunJob:
     proceed_without_backup: bool = False
     restore_source: Path | None = None
     drop_after_restore: tuple[tuple[str, str], ...] = ()  # tables created after the backup was taken
+    backup_policy: BackupPolicy | None = None  # None: no pruning after the backup
 
 
-class AdvisoryLock:
-    """A session-level ``pg_advisory_lock`` on a dedicated connection, held until :meth:`release`."""
 
-    def __init__(self, url: DatabaseUrl) -> None:
-        self.conn = psycopg.connect(url.libpq(), autocommit=True, application_name="pgadmin-py migration lock")
-
-    def try_acquire(self) -> bool:
-        row = self.conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
-        return bool(row and row[0])
-
-    def current_revisions(self, qualified: str = "alembic_version") -> tuple[str, ...] | None:
-        row = self.conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()
+def _current_revisions(url: DatabaseUrl, qualified: str) -> tuple[str, ...] | None:
+    """The version table's revisions read on a connection of our own (the guard holds the lock)."""
+    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
+                         application_name="pgadmin-py migration status") as conn:
+        row = conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()
         if not row or not row[0]:
             return None
         query = sql.SQL("select version_num from {} order by 1").format(sql.SQL(qualified))  # quoted by envpy
-        return tuple(r[0] for r in self.conn.execute(query))
+        return tuple(r[0] for r in conn.execute(query))
 
-    def release(self) -> None:
-        try:
-            self.conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
-        finally:
-            self.conn.close()
+
+def _command(job: RunJob) -> tuple[list[str], dict[str, str]]:
+    """What the guard runs for ``job``, and its environment (credentials only there, never in argv)."""
+    if job.kind == "restore":
+        if job.backup_tools is None or job.restore_source is None:
+            return ["false"], dict(os.environ)
+        return restore_command(job.backup_tools, job.config.database_url, job.restore_source)
+    return job.config.run_command(job.kind, job.target), job.config.env()
 
 
 class RunRegistry:
@@ -98,19 +105,31 @@ class RunRegistry:
     def __init__(self) -> None:
         self._live: dict[int, LiveRun] = {}
         self._histories: dict[Path, RunHistory] = {}
+        self._elsewhere: dict[tuple[Path, int], str] = {}
         self._mutex = threading.Lock()
 
-    def history(self, data_dir: Path, nobody_running: Callable[[], bool] | None = None) -> RunHistory:
-        """The history file under ``data_dir``. On first open, runs left 'running' by a previous process are
-        marked interrupted, but only when ``nobody_running()`` says no replica holds the migration lock."""
+    def history(self, data_dir: Path, url: DatabaseUrl | None = None,
+                current: Callable[[], tuple[str, ...] | None] | None = None) -> RunHistory:
+        """The history file under ``data_dir``, its runs left 'running' by another server process reconciled
+        with what still lives in the database (:func:`reconcile.reconcile`)."""
         path = data_dir / "migration-runs.sqlite3"
         with self._mutex:
             if path not in self._histories:
-                history = RunHistory(path)
-                if nobody_running is not None and nobody_running():
-                    history.interrupt_stale(set(self._live))
-                self._histories[path] = history
-            return self._histories[path]
+                self._histories[path] = RunHistory(path)
+            history = self._histories[path]
+        if url is not None:
+            notes = reconcile(history, url, set(self._live), current)
+            with self._mutex:
+                for run_id, note in notes.items():
+                    self._elsewhere[(history.path, run_id)] = note
+        return history
+
+    def elsewhere(self, history: RunHistory, run_id: int) -> str | None:
+        """For a run going on outside this process: where it runs ("guard pid …, backend …")."""
+        record = history.get(run_id)
+        if record is None or record.status != "running" or run_id in self._live:
+            return None
+        return self._elsewhere.get((history.path, run_id))
 
     def live(self, run_id: int) -> LiveRun | None:
         return self._live.get(run_id)
@@ -123,27 +142,27 @@ class RunRegistry:
         return running[0] if running else None
 
     def start(self, job: RunJob, history: RunHistory, on_finish: Callable[[int], None] | None = None) -> int:
-        lock = AdvisoryLock(job.config.database_url)
-        try:
-            acquired = lock.try_acquire()
-        except BaseException:
-            lock.conn.close()
-            raise
-        if not acquired:
-            lock.conn.close()
+        command, env = _command(job)
+        guard = GuardProcess.acquire(job.config.database_url, command, env, job.config.project_dir)
+        if guard is None:
             raise MigrationRunning(self.running_id(history))
-        run_id = history.create(job.kind, job.target, job.started_by, job.from_revisions, job.revisions)
+        try:
+            run_id = history.create(job.kind, job.target, job.started_by, job.from_revisions, job.revisions)
+            guard.assign(run_id, app_name(history.path, run_id), *run_files(history.path.parent, run_id))
+        except BaseException:
+            guard.release()
+            raise
         live = LiveRun(run_id)
         self._live[run_id] = live
-        worker = _Worker(job, history, live, lock, on_finish)
+        worker = _Worker(job, history, live, guard, on_finish)
         threading.Thread(target=worker.run, name=f"migration-run-{run_id}", daemon=True).start()
         return run_id
 
 
 class _Worker:
-    def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, lock: AdvisoryLock,
+    def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, guard: GuardProcess,
                  on_finish: Callable[[int], None] | None) -> None:
-        self.job, self.history, self.live, self.lock, self.on_finish = job, history, live, lock, on_finish
+        self.job, self.history, self.live, self.guard, self.on_finish = job, history, live, guard, on_finish
         self.saved_at = time.monotonic()  # the record exists already; the first log save can wait a second
         self.begun: list[str] = []
         self.finished: set[str] = set()
@@ -173,7 +192,7 @@ class _Worker:
             self.say(f"internal error: {error}")
         finally:
             try:
-                current = self.lock.current_revisions(self.job.config.version_table)
+                current = _current_revisions(self.job.config.database_url, self.job.config.version_table)
             except psycopg.Error:
                 current = None
             if status == "failed":
@@ -184,41 +203,60 @@ class _Worker:
                 self.say("finished successfully")
             self.history.finish(self.live.id, status, current, "\n".join(self.live.lines), error, failing)
             self.live.status = status
-            with contextlib.suppress(psycopg.Error):
-                self.lock.release()
+            self.guard.release()
             self.live.done.set()
             if self.on_finish:
                 self.on_finish(self.live.id)
 
+    def _backup(self) -> str | None:
+        """Take the backup the job asks for; an error message when the run must stop."""
+        job = self.job
+        if job.backup_tools is None or job.backup_path is None:
+            if job.kind != "restore":
+                self.say("no backup taken (requested)")
+            return None
+        what = "safety backup of the current state" if job.kind == "restore" else "backing up"
+        self.say(f"{what} with {job.backup_tools.pg_dump} ({job.backup_tools.version}) to {job.backup_path}")
+        started = time.monotonic()
+        note = f"before restoring {job.target}" if job.kind == "restore" else f"before {job.kind} {job.target}"
+        try:
+            backup = run_backup(job.backup_tools, job.config.database_url, job.backup_path, job.from_revisions,
+                                note=note)
+        except (BackupError, OSError, subprocess.TimeoutExpired, psycopg.Error) as exc:
+            detail = exc.detail if isinstance(exc, BackupError) else str(exc)
+            self.say(f"backup failed: {detail}")
+            if not job.proceed_without_backup:
+                self.say(f"nothing was changed: the {'restore' if job.kind == 'restore' else 'migration'} "
+                         "does not run without a backup")
+                return f"Backup failed: {detail}"
+            self.say("continuing without a backup, as requested")
+            return None
+        self.history.set_backup(self.live.id, backup.name)
+        self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}")
+        if job.backup_policy is not None:
+            keep = frozenset({job.restore_source} if job.restore_source is not None else ())
+            removed = prune(list_backups(job.backup_path.parent), job.backup_policy, keep)
+            if removed:
+                self.say(f"pruned {len(removed)} old backup(s) ({job.backup_policy.describe()}): "
+                         + ", ".join(b.name for b in removed))
+        return None
+
     def _run(self) -> tuple[str, str | None, str | None]:
         job = self.job
         self.say(f"{job.kind} {job.target}: lock acquired")
-        if job.backup_tools is not None and job.backup_path is not None:
-            self.say(f"backing up with {job.backup_tools.pg_dump} ({job.backup_tools.version}) to {job.backup_path}")
-            started = time.monotonic()
-            try:
-                backup = run_backup(job.backup_tools, job.config.database_url, job.backup_path, job.from_revisions)
-            except (BackupError, OSError, subprocess.TimeoutExpired) as exc:
-                detail = exc.detail if isinstance(exc, BackupError) else str(exc)
-                self.say(f"backup failed: {detail}")
-                if not job.proceed_without_backup:
-                    self.say("nothing was changed: the migration does not run without a backup")
-                    return "failed", f"Backup failed: {detail}", None
-                self.say("continuing without a backup, as requested")
-            else:
-                self.history.set_backup(self.live.id, backup.name)
-                self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes)")
-        elif job.kind != "restore":
-            self.say("no backup taken (requested)")
+        if (stop := self._backup()) is not None:
+            return "failed", stop, None
         if job.kind == "restore":
             return self._restore()
-        command = job.config.run_command(job.kind, job.target)
-        self.say(f"running: {' '.join(command[-2:])} via {job.config.mode}")
-        code = self._stream(command)
+        self.say(f"running: {' '.join(job.config.run_command(job.kind, job.target)[-2:])} via {job.config.mode}")
+        code = self._stream()
         if code == 0:
             return "succeeded", None, None
         output = "\n".join(self.live.lines)
         error, hint = diagnose(output, job.config)
+        if code < 0:
+            error = f"The migration process was killed by signal {-code}" + (
+                "; its database session was terminated, so nothing more runs" if self.guard.terminated else "")
         failing = next((r for r in reversed(self.begun) if r not in self.finished), None)
         if failing:
             self.say(f"failed in revision {failing}")
@@ -230,28 +268,36 @@ class _Worker:
         job = self.job
         if job.backup_tools is None or job.restore_source is None:
             return "failed", "No pg_restore available for this server.", None
-        command, env = restore_command(job.backup_tools, job.config.database_url, job.restore_source)
         self.say(f"restoring {job.restore_source.name} with {job.backup_tools.pg_restore} --clean --if-exists")
-        code = self._stream(command, env)
+        code = self._stream()
         if code != 0:
             return "failed", "pg_restore failed; it ran in one transaction, so nothing was changed.", None
-        for schema, table in job.drop_after_restore:
-            self.say(f"dropping {schema}.{table}: it was created after the backup was taken")
-            self.lock.conn.execute(sql.SQL("drop table if exists {}.{} cascade").format(
-                sql.Identifier(schema), sql.Identifier(table)))
+        if job.drop_after_restore:
+            with psycopg.connect(job.config.database_url.libpq(), autocommit=True,
+                                 application_name="pgadmin-py restore") as conn:
+                for schema, table in job.drop_after_restore:
+                    self.say(f"dropping {schema}.{table}: it was created after the backup was taken")
+                    conn.execute(sql.SQL("drop table if exists {}.{} cascade").format(
+                        sql.Identifier(schema), sql.Identifier(table)))
         return "succeeded", None, None
 
-    def _stream(self, command: list[str], env: dict[str, str] | None = None) -> int:
-        try:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                       bufsize=1, cwd=self.job.config.project_dir,
-                                       env=env or self.job.config.env(), start_new_session=True)
-        except OSError as exc:
-            self.say(f"cannot start {command[0]}: {exc.strerror}")
-            return 127
-        assert process.stdout is not None
-        for line in process.stdout:
+    def _stream(self) -> int:
+        """Start the child under the guard and relay its output; its exit code (negative: killed by a signal)."""
+        for line in self.guard.run():
             self.add(line)
-        code = process.wait()
+        code = self.guard.exit_code
+        if self.guard.terminated:
+            self.say(f"terminated {self.guard.terminated} database session(s) the process left behind")
+        if code is None:
+            self.say("the guard process ended before the migration did: stopping the migration")
+            if self.guard.child_pid:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(self.guard.child_pid, signal.SIGKILL)
+            app = app_name(self.history.path, self.live.id)
+            with contextlib.suppress(psycopg.Error):
+                pids = run_sessions(self.job.config.database_url, app).get(app, [])
+                if pids and terminate_sessions(self.job.config.database_url, pids):
+                    self.say(f"terminated {len(pids)} database session(s) left without the lock")
+            return 1
         self.say(f"process exited with code {code}")
         return code

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
+from pgadmin_py.migrations.backups import BackupPolicy, SourceCheck, check_source, is_of, refuse_unless_restorable
 from pgadmin_py.migrations.drift import autogenerate_script, compute_drift, merge_script
 from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.graph import (
@@ -28,16 +29,18 @@ from pgadmin_py.migrations.imports import missing_imports
 from pgadmin_py.migrations.layout import Layout, layout
 from pgadmin_py.migrations.pgtools import (
     Backup,
+    Identity,
     ToolChoice,
-    archive_tables,
+    archive_toc,
     backup_path,
     choose_tools,
     find_backup,
     list_backups,
+    read_identity,
 )
 from pgadmin_py.migrations.project import AlembicProject, read_project
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
-from pgadmin_py.migrations.runs import LOCK_KEY, RunJob, RunRegistry
+from pgadmin_py.migrations.runs import RunJob, RunRegistry
 from pgadmin_py.migrations.scripts import read_scripts
 from pgadmin_py.migrations.status import read_current
 
@@ -132,8 +135,18 @@ class RestorePlan:
     backup: Backup
     tools: ToolChoice
     current: tuple[str, ...]
-    confirm_word: str
+    confirm_word: str  # the source database and revision, typed to confirm
     extra_tables: tuple[tuple[str, str], ...] = ()  # exist now, not in the backup: dropped after the restore
+    check: SourceCheck | None = None
+    safety_backup: Path | None = None  # the current state, dumped first (restorable in turn)
+
+
+@dataclass(frozen=True, slots=True)
+class BackupsView:
+    here: Identity
+    backups: tuple[Backup, ...]  # of this database (and those of unknown source)
+    others: int  # backups of other databases in the same directory: never offered here
+    policy: str
 
 
 class MigrationsService:
@@ -142,14 +155,11 @@ class MigrationsService:
         self.engine = engine
         self.registry = registry
         self.metadata = metadata
-        self.history = registry.history(settings.data_dir, self._lock_is_free)
+        self.history = registry.history(settings.data_dir, settings.database_url, self._current_revisions)
 
-    def _lock_is_free(self) -> bool:
-        with self.engine.connect() as conn:
-            free = bool(conn.execute(text("select pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar_one())
-            if free:
-                conn.execute(text("select pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-        return free
+    def _current_revisions(self) -> tuple[str, ...] | None:
+        exists, current = read_current(self.engine, read_env(self.project().script_location).qualified)
+        return current if exists else None
 
     # -- reading -------------------------------------------------------------------------------------
     def project(self) -> AlembicProject:
@@ -343,36 +353,56 @@ class MigrationsService:
                      revisions=tuple(r.id for r in plan.revisions), config=plan.runner,
                      backup_tools=plan.tools.tools if want_backup else None,
                      backup_path=plan.backup_path if want_backup else None,
-                     proceed_without_backup=proceed_without_backup)
+                     proceed_without_backup=proceed_without_backup, backup_policy=self.backup_policy())
         return self.registry.start(job, self.history)
 
     # -- backups -------------------------------------------------------------------------------------
-    def backups(self) -> list[Backup]:
-        return list_backups(self.settings.backup_dir)
+    def backup_policy(self) -> BackupPolicy:
+        return BackupPolicy(self.settings.backup_keep, self.settings.backup_max_mb * 1024 * 1024)
+
+    def backups(self) -> BackupsView:
+        assert self.settings.database_url is not None
+        here = read_identity(self.settings.database_url)
+        every = list_backups(self.settings.backup_dir)
+        mine = tuple(b for b in every if is_of(b, here))
+        return BackupsView(here, mine, len(every) - len(mine), self.backup_policy().describe())
 
     def restore_plan(self, name: str) -> RestorePlan:
+        assert self.settings.database_url is not None
         backup = find_backup(self.settings.backup_dir, name)
+        here = read_identity(self.settings.database_url)
         _, current = read_current(self.engine, read_env(self.project().script_location).qualified)
         tools = self.tools()
         extra: tuple[tuple[str, str], ...] = ()
+        archive_db = None
         if tools.tools is not None:
-            in_archive = archive_tables(tools.tools, backup.path)
+            archive_db, in_archive = archive_toc(tools.tools, backup.path)
             with self.engine.connect() as conn:
                 now = {(r[0], r[1]) for r in conn.execute(text(
                     "select schemaname, tablename from pg_catalog.pg_tables where schemaname not in "
                     "('pg_catalog', 'information_schema') and schemaname not like 'pg_temp%'"))}
             extra = tuple(sorted(now - in_archive))
-        return RestorePlan(backup, tools, current, ",".join(backup.revisions) or "base", extra)
+        check = check_source(backup, here, archive_db)
+        refuse_unless_restorable(check)
+        revisions = ",".join(backup.revisions) or ("base" if backup.has_sidecar else "")
+        confirm = f"{here.database}@{revisions}" if revisions else here.database
+        safety = backup_path(self.settings.backup_dir, here.database, current) if tools.tools is not None else None
+        return RestorePlan(backup, tools, current, confirm, extra, check, safety)
 
-    def restore(self, name: str, *, confirm: str, started_by: str) -> int:
+    def restore(self, name: str, *, confirm: str, started_by: str, unknown_source: bool = False) -> int:
         plan = self.restore_plan(name)
         if confirm.strip() != plan.confirm_word:
             raise ConfirmationMismatch(f"Type {plan.confirm_word} to confirm the restore.",
-                                       "The typed text must be exactly the backup's revision.")
+                                       "The typed text must be exactly the backup's database and revision.")
+        if plan.check is not None and plan.check.needs_extra_confirmation and not unknown_source:
+            raise ConfirmationMismatch(f"Nothing proves that {name} was taken from this server.",
+                                       "Tick the box confirming you know where it comes from, or pick a backup "
+                                       "whose source is recorded.")
         if plan.tools.tools is None:
             raise AppError(f"pg_restore cannot be used: {plan.tools.problem}", None)
         project = self.project()
         job = RunJob(kind="restore", target=plan.backup.name, started_by=started_by, from_revisions=plan.current,
                      revisions=plan.backup.revisions, config=self.runner(project), backup_tools=plan.tools.tools,
-                     restore_source=plan.backup.path, drop_after_restore=plan.extra_tables)
+                     backup_path=plan.safety_backup, restore_source=plan.backup.path,
+                     drop_after_restore=plan.extra_tables, backup_policy=self.backup_policy())
         return self.registry.start(job, self.history)

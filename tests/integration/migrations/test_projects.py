@@ -44,11 +44,14 @@ def test_backup_destructive_migration_restore_brings_every_row_back(project_clie
     with psycopg.connect(empty_db.libpq(), autocommit=True) as conn:
         conn.execute("create table created_later (id int)")
     confirm = text_of(client.get(f"/migrations/backups/{name}/restore").text)
-    assert "Type a2000000000b to confirm" in confirm
+    word = f"{empty_db.database}@a2000000000b"  # the restore names its source: database and revision
+    assert f"Type {word} (the database and the backup's revision) to confirm" in confirm
+    assert f"Source: database {empty_db.database} on this server" in confirm
     assert "1 table created after this backup will be dropped" in confirm and "public.created_later" in confirm
-    wrong = post_form(client, f"/migrations/backups/{name}/restore", {"confirm": "a3000000000c"})
-    assert wrong.status_code == 400
-    restored = post_form(client, f"/migrations/backups/{name}/restore", {"confirm": "a2000000000b"})
+    for typed in ("a2000000000b", f"{empty_db.database}@a3000000000c"):
+        wrong = post_form(client, f"/migrations/backups/{name}/restore", {"confirm": typed})
+        assert wrong.status_code == 400 and f"Type {word}" in text_of(wrong.text)
+    restored = post_form(client, f"/migrations/backups/{name}/restore", {"confirm": word})
     assert restored.status_code == 303
     run_page = wait_run(client, int(restored.headers["location"].rsplit("/", 1)[1]))
     assert "succeeded" in text_of(run_page), text_of(run_page)

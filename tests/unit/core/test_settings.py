@@ -81,3 +81,14 @@ def test_flags_and_auth(tmp_path: Path) -> None:
     assert s.read_only and not s.listens_on_loopback and s.auth_password == "hunter2-hunter2"
     with pytest.raises(ConfigError, match="contradict"):
         Settings.from_env({"PROJECT_DIR": str(tmp_path), "AUTH_PASSWORD": "x", "AUTH_DISABLED": "1"})
+
+
+def test_backup_retention(tmp_path: Path) -> None:
+    s = Settings.from_env({"PROJECT_DIR": str(tmp_path)})
+    assert (s.backup_keep, s.backup_max_mb) == (10, 5000)
+    s = Settings.from_env({"PROJECT_DIR": str(tmp_path), "BACKUP_KEEP": "3", "BACKUP_MAX_MB": "200"})
+    assert (s.backup_keep, s.backup_max_mb) == (3, 200)
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env({"PROJECT_DIR": str(tmp_path), "BACKUP_KEEP": "0", "BACKUP_MAX_MB": "lots"})
+    assert "BACKUP_KEEP='0' must be a whole number from 1" in str(err.value)
+    assert "BACKUP_MAX_MB='lots' must be a whole number" in str(err.value)

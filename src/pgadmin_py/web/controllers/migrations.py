@@ -117,7 +117,7 @@ class MigrationsController(Controller):
             record = svc.history.get(run_id) or record
         return runtime.renderer.page(request, "migrations/run.html", section="migrations", title=f"Run #{run_id}",
                                      record=record, lines=[log_line(x) for x in lines], running=running,
-                                     line_count=len(lines))
+                                     line_count=len(lines), elsewhere=svc.registry.elsewhere(svc.history, run_id))
 
     @get("/runs/{run_id:int}/events")
     async def events(self, request: Request[Any, Any, Any], runtime: Runtime, run_id: FromPath[int],
@@ -138,7 +138,8 @@ class MigrationsController(Controller):
                     await asyncio.sleep(POLL_SECONDS)
             record = await asyncio.to_thread(lambda: service(request, runtime).history.get(run_id))
             body = runtime.renderer.render(request, "migrations/run.html", section="migrations", title="",
-                                           block="outcome", record=record, running=False, lines=[], line_count=0)
+                                           block="outcome", record=record, running=False, lines=[], line_count=0,
+                                           elsewhere=None)
             yield ServerSentEvent(data=body, event="done")
 
         return EventSourceResponse(stream(), ping=15, send_timeout=30)
@@ -147,7 +148,7 @@ class MigrationsController(Controller):
     def backups(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
         svc = service(request, runtime)
         return runtime.renderer.page(request, "migrations/backups.html", section="migrations", title="Backups",
-                                     backups=svc.backups(), backup_dir=str(runtime.settings.backup_dir))
+                                     view=svc.backups(), backup_dir=str(runtime.settings.backup_dir))
 
     @get("/backups/{name:str}/restore", sync_to_thread=True)
     def restore_confirm(self, request: Request[Any, Any, Any], runtime: Runtime, name: FromPath[str]) -> Response[str]:
@@ -160,7 +161,8 @@ class MigrationsController(Controller):
                 data: FormData) -> Response[str] | Redirect:
         try:
             run_id = service(request, runtime).restore(name, confirm=data.get("confirm", ""),
-                                                       started_by=who(request))
+                                                       started_by=who(request),
+                                                       unknown_source=data.get("unknown_source") == "on")
         except MigrationRunning as exc:
             return running_page(request, runtime, exc)
         return Redirect(Urls().migration_run(run_id), status_code=303)

@@ -1,17 +1,15 @@
 """``pg_dump`` / ``pg_restore``: find a pair that can handle the server, back up, restore.
 
-``pg_dump`` refuses to dump a server newer than itself, so we look at every candidate (the pgserver
-wheel's binaries, PATH, Debian's ``/usr/lib/postgresql/*/bin``) and take the newest one whose major
+``pg_dump`` refuses to dump a server newer than itself, so we look at every candidate (the embedded
+server's wheel, PATH, the packagers' directories: :mod:`pgadmin_py.db.binaries`) and take the newest one whose major
 version is at least the server's. The password travels in ``PGPASSWORD``, never on a command line.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from pathlib import Path
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.db.binaries import bin_dirs
 
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
@@ -66,18 +65,7 @@ class Backup:
 
 
 def candidate_dirs() -> list[Path]:
-    dirs: list[Path] = []
-    spec = importlib.util.find_spec("pgserver")
-    if spec is not None and spec.origin:
-        dirs.append(Path(spec.origin).parent / "pginstall" / "bin")
-    if found := shutil.which("pg_dump"):
-        dirs.append(Path(found).resolve().parent)
-    dirs += sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-    unique: list[Path] = []
-    for d in dirs:
-        if d not in unique and (d / "pg_dump").is_file() and (d / "pg_restore").is_file():
-            unique.append(d)
-    return unique
+    return bin_dirs("pg_dump", "pg_restore")
 
 
 def probe(bin_dir: Path) -> PgTools | None:

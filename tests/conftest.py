@@ -2,7 +2,8 @@
 
 With TEST_DATABASE_URL unset the suite starts its own throwaway embedded server, so a fresh machine
 needs nothing running; TEST_PG_BIN_DIR picks that server's binaries (the CI matrix runs the integration
-suite once per PostgreSQL major version, see tests/support/pgbinaries.py). Each test gets its own database cloned from a template that already holds
+suite once per PostgreSQL major version, see tests/support/pgbinaries.py). Each test gets its own
+database cloned from a template that already holds
 the demo project, so tests never see each other's rows.
 """
 

@@ -62,7 +62,7 @@ def bin_dir(major: int) -> Path:
             if hasattr(tarfile, "data_filter"):  # 3.10.12+, 3.11.4+: refuse links and paths leaving the target
                 archive.extractall(unpacked, filter="data")
             else:
-                archive.extractall(unpacked)  # noqa: S202 - a registry tarball whose integrity npm checked
+                archive.extractall(unpacked)  # a registry tarball whose integrity npm checked
         package = unpacked / "package"
         links = package / "native" / "pg-symlinks.json"
         if links.is_file():

@@ -55,5 +55,5 @@ vendor: ## re-fetch htmx and htmx-ext-sse from the npm registry and check their 
 image-cmd: $(STAMP) ## the container's start command, exactly (HOST=0.0.0.0; needs DATABASE_URL)
 	HOST=0.0.0.0 $(VENV)/bin/pgadmin-py serve
 
-clean: ## remove the virtualenv and the embedded database (./.pgadmin-py)
+clean: ## remove the virtualenv and test artefacts (./.pgadmin-py); the demo's data stays in DATA_DIR
 	rm -rf $(VENV) .pgadmin-py

@@ -31,7 +31,9 @@ VERSIONS = {
     17: "17.10.0-beta.17",
     18: "18.4.0-beta.17",
 }
-CACHE = Path(os.environ.get("PGADMIN_PY_PG_CACHE") or Path.home() / ".cache" / "pgadmin-py" / "postgres")
+# In the checkout (git-ignored), not in ~/.cache: run as root, the test server runs as a service user, which
+# must reach the binaries (root's home is 0700).
+CACHE = Path(os.environ.get("PGADMIN_PY_PG_CACHE") or Path(__file__).resolve().parents[2] / ".pgadmin-py" / "postgres")
 
 
 def _platform() -> str:

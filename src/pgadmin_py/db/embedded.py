@@ -131,7 +131,7 @@ class EmbeddedPostgres:
         if not (self.pgdata / "PG_VERSION").exists():
             log.info("Creating the embedded PostgreSQL cluster in %s", self.pgdata)
             self._pg(["initdb", "-D", str(self.pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--no-locale", "--no-instructions"])
+                      "--no-locale"])  # (not --no-instructions: PostgreSQL 13+ only; the output is captured)
         running = self._running_port()
         if running is not None:
             port = running

@@ -178,19 +178,13 @@ def _valid_host(host: str) -> bool:
     return True
 
 
-def in_container() -> bool:
-    """True inside a Docker or Podman container (their marker files)."""
-    return Path("/.dockerenv").exists() or Path("/run/.containerenv").exists()
-
-
 def default_data_dir() -> Path:
-    """Where run history, backups and the embedded server live when DATA_DIR is not set: ``/data`` in a
-    container (the image's volume), else the platform's per-user data directory (``~/.local/share/pgadmin-py``
+    """Where run history, backups and the embedded server live when DATA_DIR is not set: the platform's
+    per-user data directory (``~/.local/share/pgadmin-py``
     on Linux, ``~/Library/Application Support/pgadmin-py`` on macOS, ``%LOCALAPPDATA%\\pgadmin-py`` on
     Windows). Never the directory the server starts from: that is usually the user's git checkout, where
-    a database dump could be committed by ``git add -A``."""
-    if in_container():
-        return Path("/data")
+    a database dump could be committed by ``git add -A``. (The image sets ``DATA_DIR=/data``, its volume:
+    a marker such as ``/.dockerenv`` would also match the machines developers and CI run in.)"""
     return platformdirs.user_data_path("pgadmin-py", appauthor=False)
 
 

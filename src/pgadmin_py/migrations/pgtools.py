@@ -1,18 +1,16 @@
 """``pg_dump`` / ``pg_restore``: find a pair that can handle the server, back up, restore.
 
-``pg_dump`` refuses to dump a server newer than itself, so we look at every candidate (the pgserver
-wheel's binaries, PATH, Debian's ``/usr/lib/postgresql/*/bin``) and take the newest one whose major
+``pg_dump`` refuses to dump a server newer than itself, so we look at every candidate (the embedded
+server's wheel, PATH, the packagers' directories: :mod:`pgadmin_py.db.binaries`) and take the newest one whose major
 version is at least the server's. The password travels in ``PGPASSWORD``, never on a command line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ import psycopg
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.db.binaries import bin_dirs
 
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
@@ -87,18 +86,7 @@ class Backup:
 
 
 def candidate_dirs() -> list[Path]:
-    dirs: list[Path] = []
-    spec = importlib.util.find_spec("pgserver")
-    if spec is not None and spec.origin:
-        dirs.append(Path(spec.origin).parent / "pginstall" / "bin")
-    if found := shutil.which("pg_dump"):
-        dirs.append(Path(found).resolve().parent)
-    dirs += sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-    unique: list[Path] = []
-    for d in dirs:
-        if d not in unique and (d / "pg_dump").is_file() and (d / "pg_restore").is_file():
-            unique.append(d)
-    return unique
+    return bin_dirs("pg_dump", "pg_restore")
 
 
 def probe(bin_dir: Path) -> PgTools | None:
@@ -114,8 +102,12 @@ def probe(bin_dir: Path) -> PgTools | None:
 
 
 def choose_tools(server_major: int, dirs: list[Path] | None = None) -> ToolChoice:
+    """The tools of the server's own major version when present, else the nearest newer one.
+
+    pg_dump dumps any older server, but pg_restore writes what its own version knows: pg_restore 17+ sets
+    ``transaction_timeout``, which PostgreSQL 16 and older refuse, so the nearest version is the safe pick."""
     found = [t for d in (dirs if dirs is not None else candidate_dirs()) if (t := probe(d)) is not None]
-    usable = sorted((t for t in found if t.major >= server_major), key=lambda t: -t.major)
+    usable = sorted((t for t in found if t.major >= server_major), key=lambda t: t.major)
     if usable:
         return ToolChoice(usable[0], server_major, tuple(found), None)
     seen = ", ".join(f"pg_dump {t.major} in {t.bin_dir}" for t in found) or "no pg_dump at all"

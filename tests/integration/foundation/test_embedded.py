@@ -22,7 +22,7 @@ def _serve(project: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLALCHEMY_BASE", "ALEMBIC_CONFIG",
                                                             "PROJECT_DIR", "DATA_DIR", "HOST")}
     return subprocess.Popen([sys.executable, "-m", "pgadmin_py", "serve"], cwd=project, text=True,
-                            env={**env, "PORT": str(port)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env={**env, "PORT": str(port), "XDG_DATA_HOME": str(project / "xdg-data")}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def _wait_for(url: str, proc: subprocess.Popen[str], timeout: float = 90) -> str:
@@ -43,8 +43,9 @@ def test_embedded_demo_starts_keeps_data_and_stops_on_sigterm(tmp_path: Path) ->
     dashboard = _wait_for(f"http://127.0.0.1:{port}/", proc)
     assert "pgadmin_demo" in dashboard
     assert "Review 2 pending migrations" in dashboard
-    pgdata = tmp_path / ".pgadmin-py" / "postgres" / "pgdata"
+    pgdata = tmp_path / "xdg-data" / "pgadmin-py" / "postgres" / "pgdata"  # the platform's data directory
     assert (pgdata / "postmaster.pid").exists()
+    assert not (tmp_path / ".pgadmin-py").exists(), "nothing written into the directory the server starts from"
     proc.send_signal(signal.SIGTERM)
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, output

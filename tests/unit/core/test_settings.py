@@ -14,9 +14,21 @@ def test_defaults_with_nothing_set(tmp_path: Path) -> None:
     s = Settings.from_env({"PROJECT_DIR": str(tmp_path)})
     assert s.database_url is None  # -> the embedded server
     assert (s.host, s.port, s.read_only, s.auth_password) == ("127.0.0.1", 3000, False, None)
-    assert s.data_dir == tmp_path / ".pgadmin-py"
-    assert s.backup_dir == tmp_path / ".pgadmin-py" / "backups"
+    assert not s.data_dir.is_relative_to(tmp_path), "data (backups: full dumps) never in the project by default"
+    assert s.backup_dir == s.data_dir / "backups"
     assert s.listens_on_loopback
+
+
+def test_default_data_dir_is_outside_a_git_checkout_the_server_starts_in(tmp_path: Path) -> None:
+    checkout = tmp_path / "my-app"
+    (checkout / ".git").mkdir(parents=True)
+    s = Settings.from_env({"PROJECT_DIR": str(checkout)})
+    assert not any((parent / ".git").exists() for parent in (s.data_dir, *s.data_dir.parents))
+
+
+def test_data_dir_set_explicitly_is_kept(tmp_path: Path) -> None:
+    s = Settings.from_env({"PROJECT_DIR": str(tmp_path), "DATA_DIR": str(tmp_path / "state")})
+    assert (s.data_dir, s.backup_dir) == (tmp_path / "state", tmp_path / "state" / "backups")
 
 
 @pytest.mark.parametrize("url", [

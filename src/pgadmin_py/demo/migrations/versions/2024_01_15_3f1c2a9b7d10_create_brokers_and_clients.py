@@ -23,6 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # gen_random_uuid() is built in from PostgreSQL 13; on 12 it comes from pgcrypto. A DO block (not
+    # op.get_bind()) so the offline SQL preview shows it too.
+    op.execute(
+        "DO $$ BEGIN IF current_setting('server_version_num')::int < 130000 THEN "
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto; END IF; END $$"
+    )
     op.create_table(
         "brokers",
         sa.Column("id", sa.Integer(), nullable=False),

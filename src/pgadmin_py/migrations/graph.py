@@ -91,12 +91,23 @@ class RevisionGraph:
     def missing_parents(self) -> list[tuple[str, str]]:
         return [(r, m) for r, rev in self.revisions.items() for m in rev.missing_parents]
 
+    def lineage(self, rev: str) -> set[str]:
+        """``rev`` and everything below it by down_revision (depends_on edges left out)."""
+        seen: set[str] = set()
+        stack = [rev]
+        while stack:
+            r = stack.pop()
+            if r in self.revisions and r not in seen:
+                seen.add(r)
+                stack.extend(self.revisions[r].parents)
+        return seen
+
     @property
     def head_labels(self) -> dict[str, str]:
-        """Head -> the branch label of its own line: the nearest label on a revision below the head that
-        no other head builds on (expand / contract). Heads off any labelled line are left out."""
-        scripts = {r: rev.script for r, rev in self.revisions.items()}
-        below = {h: ancestors_of(scripts, [h]) for h in self.heads}
+        """Head -> the branch label of its own line: the nearest label on a revision below the head (by
+        down_revision, not depends_on) that no other head builds on (expand / contract). Heads off any
+        labelled line are left out."""
+        below = {h: self.lineage(h) for h in self.heads}
         out: dict[str, str] = {}
         for head, mine in below.items():
             shared = set().union(*(other for h, other in below.items() if h != head))

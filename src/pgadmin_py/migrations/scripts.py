@@ -86,12 +86,24 @@ def _as_tuple(found: tuple[ast.expr, _Env] | None) -> tuple[str, ...]:
 
 
 def _imports(tree: ast.Module) -> frozenset[str]:
+    """Top-level modules imported anywhere in the script. Imports are statements, so only statement
+    bodies are walked, never expressions (ast.walk over every node costs more than the parse)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(node, name, ()))
+            for handler in getattr(node, "handlers", ()):
+                stack.extend(handler.body)
+            for case in getattr(node, "cases", ()):
+                stack.extend(case.body)
     return frozenset(names)
 
 
@@ -153,7 +165,7 @@ class ScriptCache:
 
     def get(self, path: Path) -> RevisionScript | None:
         try:
-            st = os.stat(path)
+            st = path.stat()
         except OSError:
             return None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -14,7 +14,7 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.migrations.scripts import RevisionScript
 
 sys.path.insert(0, str(FIXTURES))
-from synthetic import expand_contract_scripts, synthetic_scripts, write_project  # noqa: E402
+from synthetic import expand_contract_scripts, synthetic_scripts, write_project
 
 ENV_PY = (FIXTURES / "branchy" / "migrations" / "env.py").read_text()
 

@@ -61,8 +61,11 @@ class Revision:
         return not self.script.down_revisions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RevisionGraph:
+    """Equal (and hashed) by content: what was parsed and where the database stands, so a page drawn from
+    an unchanged graph can be memoized (web/fragments.py)."""
+
     revisions: dict[str, Revision]  # newest first: every child comes before its parents
     heads: tuple[str, ...]
     bases: tuple[str, ...]
@@ -70,6 +73,15 @@ class RevisionGraph:
     duplicates: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # branch label -> revision that declares it
     file_order: tuple[str, ...] = ()  # revisions in the order Alembic loads their files
+
+    def _content(self) -> tuple[object, ...]:
+        return (tuple(self.revisions.values()), self.current, self.duplicates, self.file_order)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RevisionGraph) and (self is other or self._content() == other._content())
+
+    def __hash__(self) -> int:
+        return hash(self._content())
 
     @property
     def order(self) -> list[str]:

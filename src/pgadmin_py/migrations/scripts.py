@@ -163,48 +163,49 @@ class ScriptCache:
         self._entries: OrderedDict[str, tuple[tuple[int, int, int], RevisionScript | None]] = OrderedDict()
         self.parses = 0  # how many files were actually parsed: tests read it to prove the cache works
 
-    def get(self, path: Path) -> RevisionScript | None:
+    def get(self, file: str) -> RevisionScript | None:
+        """The facts of ``file`` (a path as a string), parsed only when its stamp changed."""
         try:
-            st = path.stat()
+            st = os.stat(file)  # noqa: PTH116 - a str path: no Path object per file and per view
         except OSError:
             return None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        key = str(path)  # hashing a str is much cheaper than a Path
         with self._lock:
-            hit = self._entries.get(key)
+            hit = self._entries.get(file)
             if hit is not None and hit[0] == stamp:
-                self._entries.move_to_end(key)
+                self._entries.move_to_end(file)
                 return hit[1]
-            script = parse_script(path)
+            script = parse_script(Path(file))
             self.parses += 1
-            self._entries[key] = (stamp, script)
-            self._entries.move_to_end(key)
+            self._entries[file] = (stamp, script)
+            self._entries.move_to_end(file)
             while len(self._entries) > self.max_files:
                 self._entries.popitem(last=False)
             return script
 
 
-def script_paths(project: AlembicProject) -> list[Path]:
-    """The candidate files, in the order Alembic's ScriptDirectory loads them (per location, by name)."""
-    paths: list[Path] = []
+def script_files(project: AlembicProject) -> list[str]:
+    """The candidate files, in the order Alembic's ScriptDirectory loads them (per location, by name).
+    Plain strings: building 400 Path objects per page view cost more than the rest of the listing."""
+    files: list[str] = []
     for location in project.version_locations:
         if not location.is_dir():
             continue
         if project.recursive:
-            found = sorted(location.glob("**/*.py"))
-        else:  # one directory listing, names compared as strings (pathlib's sort is slow on 400 files)
+            files += [str(p) for p in sorted(location.glob("**/*.py"))
+                      if "__pycache__" not in p.parts and not p.name.startswith("__")]
+        else:
             with os.scandir(location) as entries:
-                names = sorted(e.name for e in entries if e.name.endswith(".py") and e.is_file())
-            found = [location / name for name in names]
-        paths += [p for p in found if not p.name.startswith("__") and "__pycache__" not in p.parts]
-    return paths
+                files += sorted(e.path for e in entries
+                                if e.name.endswith(".py") and not e.name.startswith("__") and e.is_file())
+    return files
 
 
 def read_scripts(project: AlembicProject, cache: ScriptCache | None = None) -> list[RevisionScript]:
     """Every revision script of the project, in version-location then file-name order."""
     scripts: list[RevisionScript] = []
-    for path in script_paths(project):
-        script = cache.get(path) if cache is not None else parse_script(path)
+    for file in script_files(project):
+        script = cache.get(file) if cache is not None else parse_script(Path(file))
         if script is not None:
             scripts.append(script)
     return scripts

@@ -168,3 +168,23 @@ def test_multi_section_ini_and_package_location(tmp_path: Path) -> None:
 def test_missing_module_does_not_stop_the_graph() -> None:
     graph = build_graph(read_scripts(read_project(FIXTURES / "missingmod" / "alembic.ini")))
     assert list(graph.revisions) == ["m1000000miss"]
+
+
+def test_one_parse_gives_imports_and_analysis(tmp_path: Path) -> None:
+    path = tmp_path / "r.py"
+    path.write_text("import os\nfrom a.b import c\ntry:\n    import q\nexcept ImportError:\n    import r\n"
+                    "from .rel import s\nrevision = 'r1'\ndown_revision = None\n\n"
+                    "def upgrade():\n    from app.models import M\n    op.drop_table('t')\n")
+    script = parse_script(path)
+    assert script is not None and script.imports == frozenset({"os", "a", "q", "r", "app"})
+    assert script.analysis is not None
+    assert script.analysis.irreversible_reason == "the script has no downgrade() function"
+    assert [f.text for f in script.analysis.flags] == ["drops table t"]
+
+
+def test_graphs_are_equal_by_content_so_pages_can_be_memoized() -> None:
+    scripts = read_scripts(read_project(FIXTURES / "branchy" / "alembic.ini"))
+    same = build_graph(scripts, ("b1000000left",))
+    assert same == build_graph(list(scripts), ("b1000000left",))
+    assert hash(same) == hash(build_graph(list(scripts), ("b1000000left",)))
+    assert same != build_graph(scripts, ("b2000000rght",))

@@ -183,7 +183,7 @@ def bench_graph_page(dbs: Databases, work: Path, repeat: int) -> None:
         server.stop()
     print("graph page, 400 revisions / 30 merges (server time, Server-Timing app;dur):")
     print(f"  cold (first visit after start)   : {cold:8.0f} ms")
-    print(f"  warm (median of {repeat})            : {statistics.median(warm):8.0f} ms  (min {min(warm):.0f},"
+    print(f"  {f'warm (median of {repeat})':<33}: {statistics.median(warm):8.0f} ms  (min {min(warm):.0f},"
           f" max {max(warm):.0f}; target < 300 ms)")
     print(f"  after touching all 400 files     : {touched:8.0f} ms")
     print(f"  revision page (with its two offline-SQL child processes): {min(revision):.0f} ms")

@@ -1,18 +1,24 @@
-"""Benchmark: applying N revisions through pgadmin-py's runner vs the plain ``alembic upgrade`` CLI.
+"""Benchmark: the migrations pages on a big history, and apply's overhead over the Alembic CLI.
 
-    .venv/bin/python tests/bench/bench_migrations.py [N]
+    .venv/bin/python tests/bench/bench_migrations.py [ROUNDS]
 
-Same project (N generated revisions, each creating a table and an index), same server, fresh database
-for every attempt; best of 5 interleaved rounds. The app's number is wall time from starting the run (advisory lock,
-child process, log capture, history record) to the recorded outcome, *without* the backup, which is
-timed separately. Also times the /migrations page on a 400-revision / 30-merge project.
+1. The graph page (GET /migrations) of a 400-revision history with 30 merges, served by the real server
+   (``python -m pgadmin_py serve``): server time from its ``Server-Timing: app;dur=`` header, cold (first
+   visit after start: every file parsed) and warm (files unchanged), and a revision page.
+2. Apply's overhead: a 5-revision project (tables, an index, 200 rows each) migrated from an empty
+   schema by ``alembic upgrade heads`` (the CLI of this interpreter, in a child process) and by
+   pgadmin-py's apply (POST /migrations/apply over HTTP, through the plan, the advisory lock and the
+   child process, to the finished run record), paired and interleaved, the order swapped every round;
+   without a backup, then the backup timed apart from runs that take one.
 Uses TEST_DATABASE_URL when set, else starts an embedded PostgreSQL.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,10 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "alembic"))
 from synthetic import synthetic_scripts, write_project  # noqa: E402
 
 from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
-from pgadmin_py.migrations.history import RunHistory  # noqa: E402
-from pgadmin_py.migrations.pgtools import choose_tools, run_backup  # noqa: E402
-from pgadmin_py.migrations.runner import RunnerConfig  # noqa: E402
-from pgadmin_py.migrations.runs import RunJob, RunRegistry  # noqa: E402
+from pgadmin_py.migrations.history import RunHistory, RunRecord  # noqa: E402
 
 ENV_PY = '''import os
 from alembic import context
@@ -92,11 +96,157 @@ class Databases:
                 conn.execute(f'drop database if exists "{name}" with (force)')
 
 
-ROUNDS = 11
+ROUNDS = 5
+_TOKEN = re.compile(r'"x-csrftoken":\s*"([^"]+)"')
+_BACKUP_DONE = re.compile(r"backup done in ([0-9.]+) s")
+
+
+class Server:
+    """The real app in a child process (as users run it), on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log.open("w")
+        self.process = subprocess.Popen([sys.executable, "-m", "pgadmin_py", "serve"],
+                                        env={**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)},
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.http = httpx.Client(base_url=self.url, timeout=300)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+            try:
+                self.http.get("/healthz")
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def server_ms(self, path: str) -> float:
+        response = self.http.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.text[-1500:])
+        match = re.search(r"app;dur=([0-9.]+)", response.headers.get("server-timing", ""))
+        assert match, response.headers
+        return float(match.group(1))
+
+    def apply(self, history: RunHistory, **form: str) -> tuple[float, RunRecord]:
+        """POST the apply form as a browser does; wall time from sending it to the finished run record."""
+        token = _TOKEN.search(self.http.get("/migrations/plan?action=upgrade&target=heads").text)
+        assert token
+        started = time.perf_counter()
+        response = self.http.post("/migrations/apply", data={"action": "upgrade", "target": "heads", **form},
+                                  headers={"x-csrftoken": token.group(1)}, follow_redirects=False)
+        assert response.status_code == 303, response.text[-2000:]
+        run_id = int(response.headers["location"].rsplit("/", 1)[1])
+        while (record := history.get(run_id)) is None or record.finished_at is None:
+            time.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        assert record.status == "succeeded", record.log[-2000:]
+        return elapsed, record
+
+    def stop(self) -> None:
+        self.http.close()
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def reset_schema(url: DatabaseUrl) -> None:
+    """The database as fresh: no table, no version table (the server's own connections stay open)."""
+    with psycopg.connect(url.libpq(), autocommit=True) as conn:
+        conn.execute("drop schema public cascade")
+        conn.execute("create schema public")
+
+
+def bench_graph_page(dbs: Databases, work: Path, repeat: int) -> None:
+    ini = write_project(work / "big", synthetic_scripts(400, 30))
+    url = dbs.fresh()
+    server = Server({"DATABASE_URL": url.libpq(), "ALEMBIC_CONFIG": str(ini), "PROJECT_DIR": str(ini.parent),
+                     "DATA_DIR": str(work / "bigdata")}, work / "big-server.log")
+    try:
+        cold = server.server_ms("/migrations")
+        warm = [server.server_ms("/migrations") for _ in range(repeat)]
+        html = server.http.get("/migrations").text
+        assert html.count('class="mig-row ') == 400
+        rev = sorted(set(re.findall(r'href="/migrations/([0-9a-f]{12})"', html)))[200]
+        revision = [server.server_ms(f"/migrations/{rev}") for _ in range(2)]
+        for path in (ini.parent / "migrations" / "versions").glob("*.py"):
+            path.touch()  # every file changed: parsed again
+        touched = server.server_ms("/migrations")
+    finally:
+        server.stop()
+    print("graph page, 400 revisions / 30 merges (server time, Server-Timing app;dur):")
+    print(f"  cold (first visit after start)   : {cold:8.0f} ms")
+    print(f"  {f'warm (median of {repeat})':<33}: {statistics.median(warm):8.0f} ms  (min {min(warm):.0f},"
+          f" max {max(warm):.0f}; target < 300 ms)")
+    print(f"  after touching all 400 files     : {touched:8.0f} ms")
+    print(f"  revision page (with its two offline-SQL child processes): {min(revision):.0f} ms")
+
+
+def bench_apply(dbs: Databases, work: Path, rounds: int) -> None:
+    ini = make_project(work / "small", 5)
+    url = dbs.fresh()
+    data_dir = work / "smalldata"
+    server = Server({"DATABASE_URL": url.libpq(), "ALEMBIC_CONFIG": str(ini), "PROJECT_DIR": str(ini.parent),
+                     "DATA_DIR": str(data_dir)}, work / "small-server.log")
+    history = RunHistory(data_dir / "migration-runs.sqlite3")
+    alembic_cli = str(Path(sys.executable).parent / "alembic")
+
+    def cli() -> float:
+        reset_schema(url)
+        started = time.perf_counter()
+        subprocess.run([alembic_cli, "-c", str(ini), "upgrade", "heads"], check=True, capture_output=True,
+                       cwd=ini.parent, env={**os.environ, "DATABASE_URL": url.libpq()})
+        return time.perf_counter() - started
+
+    def app() -> tuple[float, float]:
+        reset_schema(url)
+        wall, record = server.apply(history, backup="off")
+        return wall, record.duration or 0.0
+
+    try:
+        cli()
+        app()  # warm both paths once (bytecode caches, the server's first plan)
+        pairs = []
+        for i in range(rounds):  # interleaved, the order swapped every round
+            if i % 2:
+                app_wall, app_record = app()
+                cli_wall = cli()
+            else:
+                cli_wall = cli()
+                app_wall, app_record = app()
+            pairs.append((cli_wall, app_wall, app_record))
+        backups: list[tuple[float, float, float]] = []
+        for _ in range(2):
+            reset_schema(url)
+            wall, record = server.apply(history, backup="on")
+            found = _BACKUP_DONE.search(record.log)
+            backups.append((wall, record.duration or 0.0, float(found.group(1)) if found else float("nan")))
+    finally:
+        server.stop()
+    overhead = [(a - c) / c for c, a, _ in pairs]
+    record_overhead = [(r - c) / c for c, _, r in pairs]
+    print(f"apply a 5-revision project from an empty schema ({rounds} paired, interleaved rounds, no backup):")
+    print(f"  alembic upgrade heads (CLI)      : {statistics.median(c for c, _, _ in pairs) * 1000:8.0f} ms (median)")
+    print(f"  pgadmin-py apply, POST to record : {statistics.median(a for _, a, _ in pairs) * 1000:8.0f} ms (median)")
+    print(f"  pgadmin-py run record duration   : {statistics.median(r for _, _, r in pairs) * 1000:8.0f} ms (median;"
+          " from the lock to the outcome, without the request's plan)")
+    print(f"  overhead, POST to record         : {statistics.median(overhead) * 100:+7.1f} %  (median of paired rounds;"
+          f" each: {', '.join(f'{o * 100:+.0f}' for o in overhead)}; target <= 5 %)")
+    print(f"  overhead, run record only        : {statistics.median(record_overhead) * 100:+7.1f} %")
+    for wall, duration, backup in backups:
+        print(f"  with a backup: POST to record {wall * 1000:.0f} ms, record {duration * 1000:.0f} ms, of which"
+              f" pg_dump {backup * 1000:.0f} ms (the run log's 0.1 s resolution)")
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
     work = Path(tempfile.mkdtemp(prefix="bench-migrations-"))
     server = None
     if raw := os.environ.get("TEST_DATABASE_URL"):
@@ -108,90 +258,14 @@ def main() -> None:
         admin = server.start()
     dbs = Databases(admin)
     try:
-        ini = make_project(work / "project", count)
-        alembic_cli = str(Path(sys.executable).parent / "alembic")
-
-        def cli(command: tuple[str, ...] = (alembic_cli,)) -> float:
-            url = dbs.fresh()
-            env = {**os.environ, "DATABASE_URL": url.libpq()}
-            started = time.perf_counter()
-            subprocess.run([*command, "-c", str(ini), "upgrade", "head"], env=env, check=True,
-                           capture_output=True, cwd=ini.parent)
-            return time.perf_counter() - started
-
-        registry = RunRegistry()
-        history = RunHistory(work / "data" / "runs.sqlite3")
-
-        def app() -> float:
-            url = dbs.fresh()
-            config = RunnerConfig(ini, "alembic", ini.parent, url)
-            job = RunJob("upgrade", "head", "bench", (), (), config)
-            started = time.perf_counter()
-            run_id = registry.start(job, history)
-            live = registry.live(run_id)
-            assert live is not None
-            live.done.wait()
-            elapsed = time.perf_counter() - started
-            record = history.get(run_id)
-            assert record is not None and record.status == "succeeded", record.log if record else None
-            return elapsed
-
-        cli()  # warm the page cache and the interpreter's bytecode cache
-        rounds = [(cli(), cli((sys.executable, "-m", "alembic")), app()) for _ in range(ROUNDS)]  # interleaved
-        cli_time, module_time, app_time = (min(r[i] for r in rounds) for i in range(3))
-        # Paired ratios (each round runs the three back to back) cancel the machine's drift between rounds.
-        paired_cli = statistics.median(app / cli for cli, _, app in rounds)
-        paired_module = statistics.median(app / module for _, module, app in rounds)
-        noise = statistics.median(module / cli for cli, module, _ in rounds)
-        migrated = dbs.fresh()
-        subprocess.run([alembic_cli, "-c", str(ini), "upgrade", "head"], check=True, capture_output=True,
-                       env={**os.environ, "DATABASE_URL": migrated.libpq()})
-        with psycopg.connect(migrated.libpq()) as conn:
-            row = conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()
-        major = int(row[0]) if row else 16
-        tools = choose_tools(major).tools
-        backup_time = None
-        if tools is not None:
-            started = time.perf_counter()
-            run_backup(tools, migrated, work / "backups" / "bench.dump", ())
-            backup_time = time.perf_counter() - started
-
-        page_time = bench_graph_page(dbs, work)
-        print(f"apply {count} revisions (best of {ROUNDS} interleaved rounds, fresh database each):")
-        print(f"  plain `alembic upgrade head` CLI : {cli_time * 1000:8.0f} ms")
-        print(f"  plain `python -m alembic upgrade`: {module_time * 1000:8.0f} ms")
-        print(f"  pgadmin-py runner (no backup)    : {app_time * 1000:8.0f} ms")
-        print(f"  overhead vs the alembic CLI      : {(paired_cli - 1) * 100:+7.1f} %  (median of paired rounds;"
-              f" target < 5 %; best-of: {(app_time / cli_time - 1) * 100:+.1f} %)")
-        print(f"  overhead vs python -m alembic    : {(paired_module - 1) * 100:+7.1f} %")
-        print(f"  noise floor: python -m alembic vs the alembic CLI (same work): {(noise - 1) * 100:+.1f} %")
-        if backup_time is not None:
-            version = tools.version if tools else ""
-            print(f"  pg_dump -Fc backup (separately)  : {backup_time * 1000:8.0f} ms  ({version})")
-        print(f"/migrations page, 400 revisions / 30 merges: {page_time * 1000:.0f} ms (best of 5, full HTML)")
+        print(f"(load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        bench_graph_page(dbs, work, repeat=rounds)
+        bench_apply(dbs, work, rounds)
     finally:
         dbs.drop_all()
         if server is not None:
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
-
-
-def bench_graph_page(dbs: Databases, work: Path) -> float:
-    from support.web import make_client
-
-    ini = write_project(work / "big", synthetic_scripts(400, 30))
-    url = dbs.fresh()
-    env = {"DATABASE_URL": url.libpq(), "ALEMBIC_CONFIG": str(ini), "PROJECT_DIR": str(ini.parent),
-           "DATA_DIR": str(work / "bigdata")}
-    with make_client(env) as client:
-        client.get("/migrations")
-        times = []
-        for _ in range(5):
-            started = time.perf_counter()
-            response = client.get("/migrations")
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200 and response.text.count('class="mig-row ') == 400
-    return min(times)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from pgadmin_py.core.pyast import parse_module
+
 _DROP_CALLS = {"drop_table": "drops table", "drop_column": "drops column", "drop_constraint": "drops constraint",
                "drop_table_comment": None, "drop_index": None}
 _DANGEROUS_SQL = re.compile(
@@ -90,9 +92,16 @@ def _raises_not_implemented(body: list[ast.stmt]) -> bool:
 
 def analyze_source(source: str) -> SourceAnalysis:
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except SyntaxError as exc:
         return SourceAnalysis((), False, f"the script does not parse: {exc.msg} (line {exc.lineno})")
+    except ValueError as exc:  # source with NUL bytes
+        return SourceAnalysis((), False, f"the script does not parse: {exc}")
+    return analyze_tree(tree)
+
+
+def analyze_tree(tree: ast.Module) -> SourceAnalysis:
+    """What a parsed script's upgrade() and downgrade() destroy, and whether it can be undone."""
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
     flags: list[Flag] = []
     for direction in ("upgrade", "downgrade"):

@@ -12,6 +12,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from pgadmin_py.core.pyast import parse_module
+
 DEFAULT_TABLE = "alembic_version"
 
 
@@ -35,7 +37,7 @@ def quote_ident(name: str) -> str:
 def read_env(script_location: Path) -> EnvFacts:
     path = script_location / "env.py"
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_module(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return EnvFacts()
     found: dict[str, str] = {}

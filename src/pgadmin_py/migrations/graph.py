@@ -9,8 +9,18 @@ runs and in which order. Targets are resolved the way Alembic does for the commo
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from alembic.script.revision import (
+    MultipleHeads,
+    RangeNotAncestorError,
+    ResolutionError,
+    RevisionError,
+    RevisionMap,
+)
+from alembic.script.revision import Revision as AlembicRevision
 
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.scripts import RevisionScript
@@ -51,14 +61,27 @@ class Revision:
         return not self.script.down_revisions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RevisionGraph:
+    """Equal (and hashed) by content: what was parsed and where the database stands, so a page drawn from
+    an unchanged graph can be memoized (web/fragments.py)."""
+
     revisions: dict[str, Revision]  # newest first: every child comes before its parents
     heads: tuple[str, ...]
     bases: tuple[str, ...]
     current: tuple[str, ...]
     duplicates: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # branch label -> revision that declares it
+    file_order: tuple[str, ...] = ()  # revisions in the order Alembic loads their files
+
+    def _content(self) -> tuple[object, ...]:
+        return (tuple(self.revisions.values()), self.current, self.duplicates, self.file_order)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RevisionGraph) and (self is other or self._content() == other._content())
+
+    def __hash__(self) -> int:
+        return hash(self._content())
 
     @property
     def order(self) -> list[str]:
@@ -79,6 +102,32 @@ class RevisionGraph:
     @property
     def missing_parents(self) -> list[tuple[str, str]]:
         return [(r, m) for r, rev in self.revisions.items() for m in rev.missing_parents]
+
+    def lineage(self, rev: str) -> set[str]:
+        """``rev`` and everything below it by down_revision (depends_on edges left out)."""
+        seen: set[str] = set()
+        stack = [rev]
+        while stack:
+            r = stack.pop()
+            if r in self.revisions and r not in seen:
+                seen.add(r)
+                stack.extend(self.revisions[r].parents)
+        return seen
+
+    @property
+    def head_labels(self) -> dict[str, str]:
+        """Head -> the branch label of its own line: the nearest label on a revision below the head (by
+        down_revision, not depends_on) that no other head builds on (expand / contract). Heads off any
+        labelled line are left out."""
+        below = {h: self.lineage(h) for h in self.heads}
+        out: dict[str, str] = {}
+        for head, mine in below.items():
+            shared = set().union(*(other for h, other in below.items() if h != head))
+            for rev in self.order:  # newest first: the nearest label wins
+                if rev in mine and rev not in shared and self.revisions[rev].script.branch_labels:
+                    out[head] = self.revisions[rev].script.branch_labels[0]
+                    break
+        return out
 
 
 def _deps(script: RevisionScript) -> tuple[str, ...]:
@@ -162,83 +211,112 @@ def build_graph(scripts: list[RevisionScript], current: Iterable[str] = ()) -> R
         current=current_t,
         duplicates=tuple(duplicates),
         labels=labels,
+        file_order=tuple(dict.fromkeys(s.revision for s in scripts)),
     )
 
 
-def _branch_members(graph: RevisionGraph, label: str) -> set[str]:
-    """The revisions on a labelled branch: the labelled revision and its descendants."""
-    start = graph.labels[label]
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        rev = stack.pop()
-        if rev not in seen:
-            seen.add(rev)
-            stack.extend(graph.revisions[rev].children)
-    return seen
+class PlanRefused(AppError):
+    title = "Alembic would refuse this target"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What ``alembic upgrade|downgrade TARGET`` would run from the database's current heads."""
+
+    revisions: tuple[str, ...]  # in the order Alembic runs them
+    heads_after: tuple[str, ...]  # the version table's revisions once they have run (() is base)
+
+
+def alembic_map(graph: RevisionGraph) -> RevisionMap:
+    """Alembic's own :class:`RevisionMap` over the parsed facts (no script is imported), fed in the order
+    Alembic's ScriptDirectory would load the files, so its answers (and their order) are the CLI's."""
+    if graph.missing_parents:
+        rev, missing = graph.missing_parents[0]
+        raise PlanRefused(f"Revision {rev} names down_revision {missing}, which no script defines: Alembic "
+                          "refuses every upgrade and downgrade of this project.",
+                          "Restore the missing script or fix down_revision.")
+    scripts = [graph.revisions[r].script for r in graph.file_order if r in graph.revisions]
+
+    def generate() -> Iterator[AlembicRevision]:
+        for s in scripts:
+            yield AlembicRevision(s.revision, _scalar(s.down_revisions), dependencies=_scalar(s.depends_on),
+                                  branch_labels=s.branch_labels or None)
+
+    return RevisionMap(generate)
+
+
+def _scalar(revisions: tuple[str, ...]) -> str | tuple[str, ...] | None:
+    """How a script spells it: None, one id, or a tuple (Alembic's ``tuple_rev_as_scalar``)."""
+    return None if not revisions else revisions[0] if len(revisions) == 1 else revisions
+
+
+@contextmanager
+def _alembic_errors(target: str) -> Iterator[None]:
+    """Alembic's revision errors, in words, with the way out (as the CLI's ``_catch_revision_errors``)."""
+    try:
+        yield
+    except MultipleHeads as exc:
+        raise AmbiguousTarget(
+            f"{target!r} is ambiguous: it names several heads ({', '.join(exc.heads)}), and Alembic refuses it.",
+            "Use 'heads' for all of them, or label@head / a revision id for one branch.") from exc
+    except ResolutionError as exc:
+        if str(exc).startswith("Multiple revisions start with"):
+            raise AmbiguousTarget(f"{target!r} matches several revisions: {exc}",
+                                  "Type more characters of the revision id.") from exc
+        raise RevisionNotFound(f"No revision {target!r} in this project: {exc}",
+                               "Pick a revision from the graph (or heads, base, label@head, -1).") from exc
+    except RangeNotAncestorError as exc:
+        raise PlanRefused(f"{target!r} is not reachable from the current head(s) in that direction: {exc}",
+                          "Pick a target above the current revision to upgrade, below it to downgrade.") from exc
+    except RevisionError as exc:
+        hint = None
+        if str(exc) in {"Ambiguous walk", "Walked too far"}:
+            hint = ("A relative target (-1, +2, label@-1) walks a single line of revisions; across a merge or a "
+                    "branch point, name the target revision instead.")
+        raise PlanRefused(f"Alembic refuses {target!r}: {exc}.", hint) from exc
+    except (AssertionError, KeyError, ValueError, TypeError) as exc:  # Alembic's CLI dies with a traceback here
+        raise PlanRefused(f"Alembic cannot plan {target!r} in this graph ({type(exc).__name__} inside Alembic).",
+                          "Name the target revision explicitly, or upgrade/downgrade one branch at a time "
+                          "(label@head, label@-1).") from exc
 
 
 def resolve(graph: RevisionGraph, target: str) -> tuple[str, ...]:
-    """The revision ids a target names; ``()`` means base."""
+    """The revision ids an absolute target names (as ``alembic show``); ``()`` means base."""
     target = target.strip()
     if target == "base":
         return ()
-    if target == "heads":
-        return graph.heads
-    if target == "head":
-        if len(graph.heads) > 1:
-            raise AmbiguousTarget(
-                f"The project has {len(graph.heads)} heads ({', '.join(graph.heads)}), so 'head' is ambiguous.",
-                "Upgrade to 'heads', to one branch (label@head), or merge the heads first.")
-        return graph.heads
-    if "@" in target:
-        label, _, what = target.partition("@")
-        if label not in graph.labels:
-            raise RevisionNotFound(f"No branch is labelled {label!r}.",
-                                   f"Known labels: {', '.join(sorted(graph.labels)) or '(none)'}.")
-        members = _branch_members(graph, label)
-        if what == "head":
-            return tuple(h for h in graph.heads if h in members)
-        return resolve(graph, what)
-    if target in graph.labels:
-        return (graph.labels[target],)
-    if target in graph.revisions:
-        return (target,)
-    matches = [r for r in graph.revisions if r.startswith(target)] if len(target) >= 4 else []
-    if len(matches) == 1:
-        return (matches[0],)
-    if matches:
-        raise AmbiguousTarget(f"{target!r} matches several revisions: {', '.join(matches)}.",
-                              "Type more characters of the revision id.")
-    raise RevisionNotFound(f"No revision {target!r} in this project.", "Pick a revision from the graph.")
+    with _alembic_errors(target):
+        found = alembic_map(graph).get_revisions(target)
+    return tuple(r.revision for r in found if isinstance(r, AlembicRevision))
+
+
+def _heads_of(graph: RevisionGraph, applied: set[str]) -> tuple[str, ...]:
+    """The revisions of ``applied`` that no other applied revision builds on, in graph order."""
+    below = {p for r in applied if r in graph.revisions for p in graph.revisions[r].parents}
+    return tuple(r for r in graph.order if r in applied and r not in below)
+
+
+def plan_upgrade(graph: RevisionGraph, target: str) -> Planned:
+    """What ``alembic upgrade TARGET`` runs from the current heads (ScriptDirectory._upgrade_revs)."""
+    target = target.strip()
+    rmap = alembic_map(graph)
+    with _alembic_errors(target):
+        revs = list(rmap.iterate_revisions(target, graph.current, implicit_base=True))
+    ids = tuple(r.revision for r in reversed(revs))
+    applied = ancestors_of(_scripts(graph), (*graph.current, *ids))
+    return Planned(ids, _heads_of(graph, applied))
+
+
+def plan_downgrade(graph: RevisionGraph, target: str) -> Planned:
+    """What ``alembic downgrade TARGET`` undoes from the current heads (ScriptDirectory._downgrade_revs)."""
+    target = target.strip()
+    rmap = alembic_map(graph)
+    with _alembic_errors(target):
+        revs = list(rmap.iterate_revisions(graph.current, target, select_for_downgrade=True))
+    ids = tuple(r.revision for r in revs)
+    applied = ancestors_of(_scripts(graph), graph.current) - set(ids)
+    return Planned(ids, _heads_of(graph, applied))
 
 
 def _scripts(graph: RevisionGraph) -> dict[str, RevisionScript]:
     return {r: rev.script for r, rev in graph.revisions.items()}
-
-
-def upgrade_path(graph: RevisionGraph, targets: Iterable[str]) -> list[str]:
-    """Revisions an upgrade to ``targets`` runs, in the order it runs them (parents first)."""
-    scripts = _scripts(graph)
-    wanted = ancestors_of(scripts, targets) - ancestors_of(scripts, graph.current)
-    return [r for r in reversed(graph.order) if r in wanted]
-
-
-def downgrade_path(graph: RevisionGraph, targets: Iterable[str]) -> list[str]:
-    """Revisions a downgrade to ``targets`` undoes, in the order it undoes them (children first)."""
-    scripts = _scripts(graph)
-    undone = ancestors_of(scripts, graph.current) - ancestors_of(scripts, targets)
-    return [r for r in graph.order if r in undone]
-
-
-def one_step_down(graph: RevisionGraph) -> str:
-    """The downgrade target that undoes exactly the current revision (Alembic's ``-1``)."""
-    if len(graph.current) != 1 or graph.current[0] not in graph.revisions:
-        raise AmbiguousTarget("One-step downgrade needs exactly one known current revision.",
-                              "Pick the target revision explicitly.")
-    parents = graph.revisions[graph.current[0]].script.down_revisions
-    if not parents:
-        return "base"
-    if len(parents) == 1:
-        return parents[0]
-    return "-1"

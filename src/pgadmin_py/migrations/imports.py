@@ -11,13 +11,14 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from pgadmin_py.core.pyast import parse_module
 from pgadmin_py.migrations.graph import RevisionGraph
 from pgadmin_py.migrations.project import AlembicProject
 
 
 def top_level_imports(path: Path) -> set[str]:
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_module(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return set()
     names: set[str] = set()
@@ -43,10 +44,13 @@ def _importable(module: str, roots: list[Path]) -> bool:
 def missing_imports(project: AlembicProject, graph: RevisionGraph, project_dir: Path) -> list[tuple[str, str]]:
     """``(module, where)`` for each module that env.py or a script imports and that cannot be found."""
     roots = [project_dir, project.ini_path.parent, project.script_location]
-    files = [project.script_location / "env.py", *(rev.script.path for rev in graph.revisions.values())]
+    env = project.script_location / "env.py"
+    # a script's imports were read by the same parse that gave its revision facts: no second parse
+    files = [(env.name, top_level_imports(env)),
+             *((rev.script.path.name, rev.script.imports) for rev in graph.revisions.values())]
     missing: dict[str, str] = {}
-    for path in files:
-        for module in sorted(top_level_imports(path)):
+    for name, modules in files:
+        for module in sorted(modules):
             if module not in missing and not _importable(module, roots):
-                missing[module] = path.name
+                missing[module] = name
     return list(missing.items())

@@ -25,12 +25,23 @@ class Edge:
     dashed: bool = False  # depends_on rather than down_revision
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Layout:
+    """Equal (and hashed) by content, so the drawn graph can be memoized (web/fragments.py)."""
+
     cells: dict[str, tuple[int, int]]  # revision -> (row, lane)
     edges: tuple[Edge, ...]
     lanes: int
     rows: int
+
+    def _content(self) -> tuple[object, ...]:
+        return (tuple(self.cells.items()), self.edges, self.lanes, self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Layout) and (self is other or self._content() == other._content())
+
+    def __hash__(self) -> int:
+        return hash(self._content())
 
     @property
     def width(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,9 @@ from pgadmin_py.migrations.graph import (
     Revision,
     RevisionGraph,
     build_graph,
-    downgrade_path,
-    one_step_down,
+    plan_downgrade,
+    plan_upgrade,
     resolve,
-    upgrade_path,
 )
 from pgadmin_py.migrations.highlight import python_html, sql_html
 from pgadmin_py.migrations.imports import missing_imports
@@ -41,7 +41,7 @@ from pgadmin_py.migrations.pgtools import (
 from pgadmin_py.migrations.project import AlembicProject, read_project
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
-from pgadmin_py.migrations.scripts import read_scripts
+from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
 from pgadmin_py.migrations.status import read_current
 
 ACTIONS = ("upgrade", "downgrade", "stamp")
@@ -149,12 +149,32 @@ class BackupsView:
     policy: str
 
 
+def heads_notice(graph: RevisionGraph) -> Notice:
+    """Several heads: labelled independent branches (expand / contract) are a design, unlabelled heads an
+    accident to merge. A head is on a labelled branch when it or one of its ancestors declares a label."""
+    labelled = graph.head_labels
+    if all(labelled.get(h) for h in graph.heads):
+        names = sorted({labelled[h] for h in graph.heads})
+        return Notice("info", f"{len(graph.heads)} branches: {', '.join(names)}",
+                      f"Independent labelled branches ({', '.join(f'{labelled[h]}@head = {h}' for h in graph.heads)}). "
+                      "'alembic upgrade heads' upgrades them all; each can also move alone with label@head.",
+                      None)
+    unlabelled = [h for h in graph.heads if not labelled.get(h)]
+    return Notice("warning", f"{len(graph.heads)} heads",
+                  f"The graph has several heads ({', '.join(graph.heads)}), {len(unlabelled)} on no labelled branch "
+                  f"({', '.join(unlabelled)}): 'alembic upgrade head' refuses until they are merged.",
+                  "Upgrade to 'heads', or create a merge revision: alembic merge heads -m 'merge'.")
+
+
 class MigrationsService:
-    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry, metadata: Any = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry, metadata: Any = None,
+                 scripts: ScriptCache | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.registry = registry
         self.metadata = metadata
+        # parsed revision files by content stamp: app-lifetime, so pass the app's one (web/state.py)
+        self.scripts = scripts if scripts is not None else ScriptCache()
         self.history = registry.history(settings.data_dir, settings.database_url, self._current_revisions)
 
     def _current_revisions(self) -> tuple[str, ...] | None:
@@ -177,7 +197,7 @@ class MigrationsService:
 
     def graph(self) -> tuple[AlembicProject, RevisionGraph, bool]:
         project = self.project()
-        scripts = read_scripts(project)
+        scripts = read_scripts(project, self.scripts)
         exists, current = read_current(self.engine, read_env(project.script_location).qualified)
         return project, build_graph(scripts, current), exists
 
@@ -203,10 +223,7 @@ class MigrationsService:
                                 f"Looked in {', '.join(str(p) for p in project.version_locations)}.",
                                 "Check script_location / version_locations in alembic.ini."))
         if len(graph.heads) > 1:
-            notes.append(Notice("warning", f"{len(graph.heads)} heads",
-                                f"The graph has several heads ({', '.join(graph.heads)}): 'alembic upgrade head' "
-                                "refuses until they are merged.",
-                                "Upgrade to 'heads', or create a merge revision: alembic merge heads -m 'merge'."))
+            notes.append(heads_notice(graph))
         for rev, missing in graph.missing_parents:
             notes.append(Notice("error", "Missing down_revision",
                                 f"Revision {rev} names down_revision {missing}, which no script defines.",
@@ -289,21 +306,24 @@ class MigrationsService:
         project, graph, _ = self.graph()
         runner = self.runner(project)
         current = graph.current
-        if action == "downgrade" and target in {"-1", "one"}:
-            target = one_step_down(graph)
-        if action == "downgrade" and target == "-1":
-            targets = graph.revisions[current[0]].parents
-        else:
-            targets = resolve(graph, target)
+        if action == "downgrade" and target == "one":
+            target = "-1"
+        # Alembic's own RevisionMap answers which revisions run, in its order (graph.plan_upgrade/_downgrade)
+        targets: tuple[str, ...] = ()
         if action == "upgrade":
-            ids = upgrade_path(graph, targets)
+            ids = list(plan_upgrade(graph, target).revisions)
             label = f"upgrade to {target}"
             sql = offline_sql(runner, "sql-upgrade", target, current) if ids else SqlPreview("", True)
         elif action == "downgrade":
-            ids = downgrade_path(graph, targets)
+            planned = plan_downgrade(graph, target)
+            ids = list(planned.revisions)
+            # the typed confirmation: the target itself when it names revisions, else where the database ends up
+            relative = re.search(r"[+-]\d+$", target) is not None
+            targets = tuple(sorted(planned.heads_after)) if relative else resolve(graph, target)
             label = "downgrade one step" if target == "-1" else f"downgrade to {target}"
             sql = offline_sql(runner, "sql-downgrade", target, current) if ids else SqlPreview("", True)
         else:
+            targets = resolve(graph, target)
             ids = []
             label = f"stamp {target}"
             sql = SqlPreview("", True)
@@ -312,10 +332,14 @@ class MigrationsService:
         source_flags: list[str] = []
         irreversible: list[str] = []
         for rev in revisions:
-            analysis = analyze_source(rev.script.path.read_text(encoding="utf-8", errors="replace"))
+            analysis = rev.script.analysis or analyze_source(rev.script.path.read_text(encoding="utf-8",
+                                                                                       errors="replace"))
             source_flags += [f"{rev.id}: {f.text} (line {f.line})" for f in analysis.for_direction(direction)]
             if analysis.irreversible and action == "upgrade":
                 irreversible.append(f"{rev.id}: {analysis.irreversible_reason}")
+            elif analysis.irreversible and action == "downgrade":  # flagged before the downgrade runs it
+                irreversible.append(f"{rev.id} ({rev.script.path}): {analysis.irreversible_reason}, so this "
+                                    "downgrade cannot undo that revision's changes")
         tools = self.tools()
         path = None
         if tools.tools is not None and action != "stamp":

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.graph import build_graph
 from pgadmin_py.migrations.project import AlembicProjectError, read_project
-from pgadmin_py.migrations.scripts import read_scripts
+from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
 
 VERSION_TABLE = "alembic_version"
 
@@ -42,12 +42,13 @@ def read_current(engine: Engine, qualified: str = VERSION_TABLE) -> tuple[bool, 
     return True, tuple(rows)
 
 
-def summarize(engine: Engine, ini_path: Path | None, section: str = "alembic") -> MigrationSummary:
+def summarize(engine: Engine, ini_path: Path | None, section: str = "alembic",
+              cache: ScriptCache | None = None) -> MigrationSummary:
     if ini_path is None:
         return MigrationSummary(None)
     try:
         project = read_project(ini_path, section)
-        scripts = read_scripts(project)
+        scripts = read_scripts(project, cache)
     except AlembicProjectError as exc:
         return MigrationSummary(ini_path, problem=exc.detail)
     exists, current = read_current(engine, read_env(project.script_location).qualified)

@@ -53,6 +53,7 @@ def find_problems(migrations: MigrationSummary, models: LoadedModels, overview: 
 
 def build_dashboard(state: AppState) -> Dashboard:
     overview = database_overview(state.engine)
-    migrations = summarize(state.engine, state.settings.alembic_config, state.settings.alembic_section)
+    migrations = summarize(state.engine, state.settings.alembic_config, state.settings.alembic_section,
+                           state.migration_scripts)
     problems = find_problems(migrations, state.models, overview)
     return Dashboard(overview, migrations, state.models, tuple(problems))

@@ -160,7 +160,7 @@ def test_data_migration_preview_fails_but_apply_is_offered(project_copy: Copy, f
         response = client.get("/migrations/plan?action=upgrade&target=heads")
         page = text_of(response.text)
         assert response.status_code == 200, page[-2000:]
-        assert "offline" in page and "op.get_bind()" in page, page[-3000:]
+        assert "offline" in page.lower(), page[-3000:]
         assert 'action="/migrations/apply"' in response.text
         assert "succeeded" in apply(client, "upgrade", "heads")
 

@@ -141,14 +141,14 @@ def test_no_page_answers_500(name: str, project_copy: Copy, fresh_db: Fresh, tmp
     """Every page of the project, before and after the upgrade: a message naming the cause, never a 500."""
     facts = FACTS[name]
     pages = ["/", "/migrations", "/migrations/plan?action=upgrade&target=heads", "/models", "/diagram", "/tables",
-             *(f"/migrations/{rev}" for rev in facts.revisions), *(f"/models/{model}" for model in facts.models)]
+             *(f"/models/{model}" for model in facts.models)]
+    revision_pages = [f"/migrations/{rev}" for rev in facts.revisions]  # each renders SQL in a child: visit once
     errors: list[str] = []
     with ui(name, project_copy(name), fresh_db(), tmp_path / "data") as client:
-        for stage in ("at base", "after upgrade heads"):
-            if stage != "at base":
-                apply(client, "upgrade", "heads", must_start=False)
-            errors += [f"{stage}: GET {path} -> {code}" for path in pages
-                       if (code := client.get(path).status_code) >= 500]
+        errors += [f"at base: GET {path} -> {code}" for path in pages if (code := client.get(path).status_code) >= 500]
+        apply(client, "upgrade", "heads", must_start=False)
+        errors += [f"after upgrade heads: GET {path} -> {code}" for path in pages + revision_pages
+                   if (code := client.get(path).status_code) >= 500]
     assert not errors, "\n".join(errors)
 
 

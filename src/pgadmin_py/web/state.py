@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.monitor import DatabaseMonitor
+from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.orm.loader import LoadedModels
 from pgadmin_py.web.render import Renderer
 
@@ -24,6 +25,7 @@ class AppState:
     access_token: str | None  # the password or generated token; None when auth is off
     cookie_secret: str
     browser: Browser  # the data browser service (it caches table descriptions for a few seconds)
+    migrations: MigrationsService  # its probe cache, SQL previews' pool and run registry live with the app
 
 
 # What handlers declare to receive the app state: `runtime: Runtime` (an explicit named dependency).

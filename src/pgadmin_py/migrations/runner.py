@@ -88,7 +88,10 @@ class RunnerConfig:
     def run_command(self, action: str, target: str) -> list[str]:
         """The command for an online upgrade/downgrade/stamp."""
         if self.migrate_command:
-            return [*shlex.split(self.migrate_command), action, target]
+            command = shlex.split(self.migrate_command)
+            if command and command[0] in {"python", "python3"}:  # `python manage.py db`: the project's python
+                command[0] = self.python.path
+            return [*command, action, target]
         if self.flask:
             return self.flask_db(action, *(["--purge"] if action == "stamp" else []), "--", target)
         return self.child(action, target)

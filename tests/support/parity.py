@@ -26,6 +26,7 @@ CLI: dict[str, tuple[str, ...]] = {
     "pkg_resource": ("-m", "alembic"),
     "stdlib_shadow": ("-m", "alembic", "-c", "shop/alembic.ini"),
     "data_migration": ("-m", "alembic"),
+    "async_asyncio": ("-m", "alembic"),
     "async_anyio": ("-m", "alembic"),
     "branched": ("-m", "alembic"),
     "wrapper_fail": ("manage.py", "db"),

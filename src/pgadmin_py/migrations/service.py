@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from pgadmin_py.migrations.scripts import read_scripts
 from pgadmin_py.migrations.status import MigrationSummary, read_current
 
 ACTIONS = ("upgrade", "downgrade", "stamp")
+TOOLS_SECONDS = 60.0
 SQL_WAIT_SECONDS = 0.15  # a page waits this long for a preview before showing the "rendering" placeholder
 
 
@@ -172,6 +174,7 @@ class MigrationsService:
         self.secret = secret or settings.secret_key or "pgadmin-py"
         self.probe = ProjectProbe(settings.project_dir)
         self.previews = PreviewCache()
+        self._tools: dict[int, tuple[float, ToolChoice]] = {}  # server major -> (when, choice); one per server
         self.history = registry.history(settings.data_dir, self._lock_is_free)
 
     def shutdown(self) -> None:
@@ -354,9 +357,15 @@ class MigrationsService:
 
     # -- planning ------------------------------------------------------------------------------------
     def tools(self) -> ToolChoice:
+        """pg_dump / pg_restore for this server; looked up (a process per candidate) once a minute at most."""
         with self.engine.connect() as conn:
             major = int(conn.execute(text("select current_setting('server_version_num')::int / 10000")).scalar_one())
-        return choose_tools(major)
+        cached = self._tools.get(major)
+        if cached is not None and time.monotonic() - cached[0] < TOOLS_SECONDS:
+            return cached[1]
+        choice = choose_tools(major)
+        self._tools[major] = (time.monotonic(), choice)
+        return choice
 
     def plan(self, action: str, target: str, *, wait: float = SQL_WAIT_SECONDS, with_sql: bool = True) -> Plan:
         """What ``action target`` would do. The SQL is the cached preview (or None while it renders);

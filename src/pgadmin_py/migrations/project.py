@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pgadmin_py.core.interpreter import ProjectPython
 PROBE_SCRIPT = Path(__file__).resolve().parent / "probe.py"
 PROBE_TIMEOUT = 60
 _CACHE_SIZE = 16
+FAILURE_SECONDS = 5
 
 
 class AlembicProjectError(AppError):
@@ -150,8 +152,8 @@ def _stat(path: Path) -> tuple[float, int] | None:
 def _stamp(ini: Path, python: ProjectPython, facts: dict[str, Any] | None) -> tuple[Any, ...]:
     """What a probe's answer depends on: the ini, env.py, the interpreter and the scripts' file list
     (the probe reports the modules they import that cannot be found)."""
-    if facts is None or not facts.get("ok"):
-        return _stat(ini), _stat(Path(python.path))
+    if facts is None or not facts.get("ok"):  # a failure is asked again after a few seconds (fixed by now?)
+        return _stat(ini), _stat(Path(python.path)), int(time.monotonic() // FAILURE_SECONDS)
     scripts: list[tuple[str, float, int] | None] = []
     pattern = "**/*.py" if facts.get("recursive") else "*.py"
     for location in facts.get("version_locations") or ():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pgadmin_py.core.interpreter import ProjectPython
 from pgadmin_py.migrations.graph import (
     AmbiguousTarget,
     RevisionNotFound,
@@ -16,7 +17,6 @@ from pgadmin_py.migrations.graph import (
     resolve,
     upgrade_path,
 )
-from pgadmin_py.core.interpreter import ProjectPython
 from pgadmin_py.migrations.project import AlembicProject, AlembicProjectError, ProjectProbe
 from pgadmin_py.migrations.scripts import RevisionScript, read_scripts
 

@@ -66,14 +66,6 @@ class PreviewCache:
                 self._futures.popitem(last=False)
             return future
 
-    def wait(self, key: str, render: Callable[[], SqlPreview], seconds: float) -> SqlPreview | None:
-        """The preview if it is ready within ``seconds``, else None (it keeps rendering)."""
-        future = self.get(key, render)
-        try:
-            return future.result(timeout=seconds)
-        except TimeoutError:
-            return None
-
     def shutdown(self) -> None:
         with self._mutex:
             self._closed = True

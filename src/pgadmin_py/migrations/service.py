@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,7 @@ from pgadmin_py.migrations.status import MigrationSummary, read_current
 
 ACTIONS = ("upgrade", "downgrade", "stamp")
 TOOLS_SECONDS = 60.0
-SQL_WAIT_SECONDS = 0.15  # a page waits this long for a preview before showing the "rendering" placeholder
+SQL_WAIT_SECONDS = 0.0  # a full page never waits: a cached preview is there at once, a render takes seconds
 
 
 class NotConfigured(AppError):
@@ -332,11 +334,17 @@ class MigrationsService:
 
     # -- offline SQL, cached by content ---------------------------------------------------------------
     def _preview(self, project: AlembicProject, runner: RunnerConfig, scripts: tuple[Path, ...], action: str,
-                 target: str, start: tuple[str, ...], direction: str | None, wait: float) -> SqlView:
+                 target: str, start: tuple[str, ...], direction: str | None) -> Future[SqlPreview]:
+        """The preview's render, started now unless it is cached (keyed by everything it depends on)."""
         key = content_hash((*scripts, project.env_py, project.ini_path), action, target, ",".join(start),
                            direction or "", runner.interpreter, runner.mode, project.section)
-        preview = self.previews.wait(key, lambda: offline_sql(runner, action, target, start, direction), wait)
-        return SqlView.of(preview)
+        return self.previews.get(key, lambda: offline_sql(runner, action, target, start, direction))
+
+    @staticmethod
+    def _views(futures: tuple[Future[SqlPreview], ...], wait: float) -> tuple[SqlView, ...]:
+        """Each preview that is ready within ``wait`` seconds (together), else a placeholder."""
+        done, _ = concurrent.futures.wait(futures, timeout=wait)
+        return tuple(SqlView.of(f.result() if f in done else None) for f in futures)
 
     def detail(self, rev: str, *, wait: float = SQL_WAIT_SECONDS) -> Detail:
         project, graph, _ = self.graph()
@@ -348,10 +356,11 @@ class MigrationsService:
         runner = self.runner(project)
         scripts = (revision.script.path,)
         parents = revision.script.down_revisions
-        up = self._preview(project, runner, scripts, "sql-step", rev, parents, "up", wait)
         # Flask-Migrate renders one step down as the range rev:parent; our child from the revision itself
-        down = self._preview(project, runner, scripts, "sql-step", rev, parents if runner.flask else (rev,), "down",
-                             wait)
+        up, down = self._views((
+            self._preview(project, runner, scripts, "sql-step", rev, parents, "up"),
+            self._preview(project, runner, scripts, "sql-step", rev, parents if runner.flask else (rev,), "down"),
+        ), wait)
         return Detail(revision, graph, python_html(source, analysis.flagged_lines), analysis, up, down,
                       revision.script.path, runner)
 
@@ -395,7 +404,7 @@ class MigrationsService:
         digest = content_hash((*paths, project.env_py, project.ini_path))
         sql = SqlView(SqlPreview("", True))
         if with_sql and ids:
-            sql = self._preview(project, runner, paths, f"sql-{action}", target, current, None, wait)
+            (sql,) = self._views((self._preview(project, runner, paths, f"sql-{action}", target, current, None),), wait)
         direction = "upgrade" if action == "upgrade" else "downgrade"
         source_flags: list[str] = []
         irreversible: list[str] = []

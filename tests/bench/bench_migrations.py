@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "alembic"))
 from synthetic import synthetic_scripts, write_project  # noqa: E402
 
 from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
+from pgadmin_py.core.interpreter import ProjectPython  # noqa: E402
 from pgadmin_py.migrations.history import RunHistory  # noqa: E402
 from pgadmin_py.migrations.pgtools import choose_tools, run_backup  # noqa: E402
 from pgadmin_py.migrations.runner import RunnerConfig  # noqa: E402
@@ -124,7 +125,7 @@ def main() -> None:
 
         def app() -> float:
             url = dbs.fresh()
-            config = RunnerConfig(ini, "alembic", ini.parent, url)
+            config = RunnerConfig(ini, "alembic", ini.parent, url, ProjectPython(sys.executable, "the bench's", True))
             job = RunJob("upgrade", "head", "bench", (), (), config)
             started = time.perf_counter()
             run_id = registry.start(job, history)

@@ -27,6 +27,7 @@ from pgadmin_py.migrations.graph import (
     upgrade_path,
 )
 from pgadmin_py.migrations.highlight import python_html, sql_html
+from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.layout import Layout, layout
 from pgadmin_py.migrations.pgtools import (
     Backup,
@@ -177,7 +178,11 @@ class MigrationsService:
         self.probe = ProjectProbe(settings.project_dir)
         self.previews = PreviewCache()
         self._tools: dict[int, tuple[float, ToolChoice]] = {}  # server major -> (when, choice); one per server
-        self.history = registry.history(settings.data_dir, self._lock_is_free)
+
+    @property
+    def history(self) -> RunHistory:
+        """The run history, opened on first use (it asks the database whether a run was left behind)."""
+        return self.registry.history(self.settings.data_dir, self._lock_is_free)
 
     def shutdown(self) -> None:
         """Stop the SQL preview workers (app shutdown)."""

@@ -109,10 +109,7 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of every child that runs the project: the user's own, unchanged ``PYTHONPATH``
     included (``sys.path`` is then what Alembic's CLI has: its ``prepend_sys_path``, never the ini's
     directory first, which would let a ``logging/`` or ``types.py`` there shadow the standard library)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PGADMIN_PY_INTERNAL_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env | (extra or {})
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(extra or {})}
 
 
 def run_probe(ini: Path, section: str, python: ProjectPython, project_dir: Path) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def start_embedded(settings: Settings) -> tuple[Settings, EmbeddedPostgres]:
 
 
 def startup_report(settings: Settings, *, server_version: str | None, waiting_error: str | None,
-                   model_line: str, alembic_line: str, auth_line: str, url: str) -> str:
+                   model_line: str, alembic_line: str, auth_line: str, url: str, python_line: str = "") -> str:
     assert settings.database_url is not None
     if server_version:
         db = f"{settings.database_url.label()} (PostgreSQL {server_version})"
@@ -67,6 +67,7 @@ def startup_report(settings: Settings, *, server_version: str | None, waiting_er
         ("database", db + (" [embedded]" if settings.demo else "")),
         ("models", model_line),
         ("alembic", alembic_line),
+        *([("python", python_line)] if python_line else []),
         ("mode", "READ-ONLY (writes refused)" if settings.read_only else "read-write"),
         ("auth", auth_line),
         ("open", url),
@@ -126,7 +127,6 @@ def _exit_on_sigterm(_signum: int, _frame: object) -> None:
 def _serve(settings: Settings, *, check_only: bool) -> int:
     import uvicorn
 
-    from pgadmin_py.migrations.status import summarize
     from pgadmin_py.web.app import build_state, create_app
 
     state = build_state(settings)
@@ -143,15 +143,17 @@ def _serve(settings: Settings, *, check_only: bool) -> int:
     else:
         alembic_line = str(_short(settings.alembic_config))
         if up:
-            summary = summarize(state.engine, settings.alembic_config, settings.alembic_section)
+            summary = state.migrations.summary()
             current = ", ".join(summary.current) or "none (empty database)"
             alembic_line += (f": {summary.problem}" if summary.problem else
                              f": {summary.revision_count} revisions, current {current}, "
                              f"{len(summary.pending)} pending")
     auth, url = _describe(settings, state.access_token)
+    python = state.migrations.python
+    python_line = f"{python.path} ({python.reason})"
     print(startup_report(settings, server_version=state.monitor.server_version,
                          waiting_error=state.monitor.last_error, model_line=model_line,
-                         alembic_line=alembic_line, auth_line=auth, url=url), flush=True)
+                         alembic_line=alembic_line, auth_line=auth, url=url, python_line=python_line), flush=True)
     if check_only:
         return 0 if up else 1
     uvicorn.run(create_app(settings, state=state), host=settings.host, port=settings.port, log_config=None,

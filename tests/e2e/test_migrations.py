@@ -28,11 +28,11 @@ def test_graph_revision_apply_rollback_restore(live_server: Any, page: Page, sho
     expect(page.get_by_test_id("mig-stats")).to_contain_text("7a6c0f9e3b18")
     page.screenshot(path=str(shots / "migrations-e2e-graph.png"))
 
-    # open a revision: highlighted source, its SQL both ways
+    # open a revision: highlighted source, its SQL both ways (rendered in the background, filled in by htmx)
     page.locator('.mig-row[data-rev="4c0d8a2e9f65"] a.rev-id').click()
     expect(page.get_by_test_id("source").locator(".hl")).to_be_visible()
-    expect(page.get_by_test_id("sql-up")).to_contain_text("ALTER TABLE clients ADD COLUMN notes TEXT")
-    expect(page.get_by_test_id("sql-down")).to_contain_text("drops column notes")
+    expect(page.get_by_test_id("sql-up")).to_contain_text("ALTER TABLE clients ADD COLUMN notes TEXT", timeout=60_000)
+    expect(page.get_by_test_id("sql-down")).to_contain_text("drops column notes", timeout=60_000)
     page.screenshot(path=str(shots / "migrations-e2e-revision.png"))
 
     # apply the two pending migrations, watching the log stream in

@@ -133,7 +133,8 @@ with index_pages as (
   select x.indrelid, sum(i.relpages)::bigint as pages
     from pg_index x join pg_class i on i.oid = x.indexrelid group by x.indrelid)
 select n.nspname as schema, c.relname as name, c.relkind as kind,
-       case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null else c.reltuples::bigint end as estimated_rows,
+       case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null
+            else c.reltuples::bigint end as estimated_rows,
        case when c.relpages > 0 then
               (c.relpages::bigint + coalesce(t.relpages, 0) + coalesce(ci.pages, 0) + coalesce(ti.pages, 0))
               * current_setting('block_size')::bigint
@@ -149,14 +150,16 @@ select n.nspname as schema, c.relname as name, c.relkind as kind,
 
 _RESOLVE = text(f"""
 select c.oid, n.nspname as schema, c.relname as name, c.relkind as kind,
-       case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null else c.reltuples::bigint end as estimated_rows,
+       case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null
+            else c.reltuples::bigint end as estimated_rows,
        pg_total_relation_size(c.oid) as total_bytes, obj_description(c.oid, 'pg_class') as comment
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
  where n.nspname = :schema and c.relname = :name and c.relkind in ('r', 'p', 'v', 'm', 'f') and {USER_SCHEMAS}""")
 
 _TABLES = text(f"""
 select c.oid, n.nspname as schema, c.relname as name, c.relkind as kind,
-       case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null else c.reltuples::bigint end as estimated_rows,
+       case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null
+            else c.reltuples::bigint end as estimated_rows,
        pg_total_relation_size(c.oid) as total_bytes, obj_description(c.oid, 'pg_class') as comment
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
  where c.relkind in ('r', 'p') and not c.relispartition and {USER_SCHEMAS}

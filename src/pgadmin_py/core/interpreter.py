@@ -114,8 +114,9 @@ def find_project_python(alembic_python: str | None, project_dir: Path,
     for name in IN_PROJECT:
         python = venv_python(project_dir / name)
         if python is not None:
+            # the same environment as ours? (compare the environments: every venv's python links to one binary)
             return ProjectPython(str(python), f"the virtualenv {name}/ in the project directory",
-                                 own=python.resolve() == Path(own).resolve())
+                                 own=(project_dir / name).resolve() == Path(own).parent.parent.resolve())
     for finder, tool in ((poetry_env, "Poetry"), (pipenv_env, "Pipenv")):
         venv = finder(project_dir)
         python = venv_python(venv) if venv is not None else None

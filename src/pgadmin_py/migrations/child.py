@@ -27,18 +27,75 @@ def _say(text: str) -> None:
     print(f"{MARK} {text}", file=sys.stderr, flush=True)
 
 
+_DBAPI = {"psycopg2": "psycopg2", "psycopg": "psycopg", "psycopg_async": "psycopg", "asyncpg": "asyncpg",
+          "pg8000": "pg8000", "psycopg2cffi": "psycopg2cffi"}
+_ASYNC_HINTS = ("async_engine_from_config", "create_async_engine", "AsyncEngine", "asyncio.run", "anyio")
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _usable(driver: str) -> bool:
+    """SQLAlchemy here has a dialect for ``driver`` and its DBAPI module is installed."""
+    dialect = "psycopg" if driver == "psycopg_async" else driver
+    return _importable(f"sqlalchemy.dialects.postgresql.{dialect}") and _importable(_DBAPI.get(driver, driver))
+
+
+def choose_url(url: str, ini_url: str | None, env_source: str) -> str:
+    """``url`` with a driver this interpreter's SQLAlchemy can load, never one it cannot.
+
+    The driver the ini names (``postgresql+asyncpg://``) is kept when it is installed; an async env.py
+    gets an async-capable driver (psycopg 3 needs SQLAlchemy 2.0+, else asyncpg); otherwise SQLAlchemy's
+    own default for ``postgresql://`` (psycopg2 up to 2.0, psycopg from 2.1) when installed, else another
+    installed driver. With none, the bare URL lets SQLAlchemy name the missing module itself.
+    """
+    rest = url.split("://", 1)[1]
+    requested = None
+    if ini_url and "://" in ini_url:
+        scheme = ini_url.split("://", 1)[0]
+        if scheme.startswith("postgres") and "+" in scheme:
+            requested = scheme.split("+", 1)[1]
+    if requested and _usable(requested):
+        return f"postgresql+{requested}://{rest}"
+    if any(hint in env_source for hint in _ASYNC_HINTS):
+        candidates = ["psycopg", "asyncpg"]
+    else:
+        default = None
+        try:
+            from sqlalchemy.dialects import postgresql
+
+            default = getattr(postgresql.dialect, "driver", None)
+        except Exception:  # noqa: BLE001 - no SQLAlchemy or a broken one: SQLAlchemy will say so itself
+            return "postgresql://" + rest
+        if default and _usable(default):
+            return "postgresql://" + rest  # SQLAlchemy's own default works: no rewrite at all
+        candidates = ["psycopg2", "psycopg", "pg8000"]
+    for driver in candidates:
+        if _usable(driver):
+            return f"postgresql+{driver}://{rest}"
+    return "postgresql://" + rest
+
+
 def _config(ini: str, section: str, buffer: Any) -> Any:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config(ini, ini_section=section, output_buffer=buffer, stdout=buffer or sys.stdout)
     url = os.environ.get("DATABASE_URL")
     if url:
         try:
-            import psycopg  # noqa: F401
-
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        except ImportError:
-            pass
+            env_source = Path(ScriptDirectory.from_config(cfg).dir, "env.py").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            env_source = ""
+        except Exception:  # noqa: BLE001 - Alembic will report a broken configuration itself, later
+            env_source = ""
+        url = choose_url(url, cfg.get_main_option("sqlalchemy.url"), env_source)
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
@@ -147,4 +204,9 @@ if __name__ == "__main__":
     # names (project, scripts, status...) can never shadow the user's own modules.
     if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
         del sys.path[0]
+    # The project directory (our working directory) goes *last*: the modules of a project that is not
+    # installed are found, as with `python -m alembic` there, but a logging/ or types.py of the project can
+    # never shadow the standard library or an installed package. Alembic prepends prepend_sys_path itself.
+    if str(Path.cwd()) not in sys.path:
+        sys.path.append(str(Path.cwd()))
     sys.exit(main())

@@ -1,17 +1,30 @@
-"""Locate an Alembic project's scripts from its ini file, without importing anything.
+"""An Alembic project's configuration, as Alembic itself resolves it in the project's interpreter.
 
-Honours ``%(here)s``, package-resource ``script_location`` (``pkg:path``), ``version_locations``
-(with Alembic's separators), ``recursive_version_locations`` and multi-section ini files.
+The server never re-implements how ``script_location`` / ``version_locations`` / ``prepend_sys_path``
+resolve (``%(here)s``, ``package:path``, paths relative to the working directory, separators, TOML):
+``probe.py`` asks Alembic's own ``Config`` and ``ScriptDirectory.from_config`` in the project's
+interpreter and answers with JSON, and :class:`AlembicProject` holds those facts. A probe costs a
+process start, so :class:`ProjectProbe` keeps the answer until the ini or env.py changes.
 """
 
 from __future__ import annotations
 
-import configparser
-import importlib.util
+import json
+import os
+import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.core.interpreter import ProjectPython
+
+PROBE_SCRIPT = Path(__file__).resolve().parent / "probe.py"
+PROBE_TIMEOUT = 60
+_CACHE_SIZE = 16
+FAILURE_SECONDS = 5
 
 
 class AlembicProjectError(AppError):
@@ -19,57 +32,157 @@ class AlembicProjectError(AppError):
 
 
 @dataclass(frozen=True, slots=True)
+class Drivers:
+    """The PostgreSQL drivers importable in the project's interpreter, and its SQLAlchemy's dialects."""
+
+    installed: frozenset[str] = frozenset()
+    dialects: frozenset[str] = frozenset()
+    default: str | None = None  # the driver SQLAlchemy picks for a bare postgresql:// URL
+
+    def describe(self) -> str:
+        names = ", ".join(sorted(self.installed)) or "no PostgreSQL driver"
+        return f"{names} (SQLAlchemy's default for postgresql:// is {self.default or 'unknown'})"
+
+
+@dataclass(frozen=True, slots=True)
 class AlembicProject:
+    """What Alembic resolved for one ini section, in the project's interpreter (see probe.py)."""
+
     ini_path: Path
     section: str
     script_location: Path
     version_locations: tuple[Path, ...]
     recursive: bool
-    options: dict[str, str]
+    python: ProjectPython
+    prepend_sys_path: tuple[Path, ...] = ()
+    path_separator: str | None = None
+    has_url: bool = False
+    alembic_version: str | None = None
+    sqlalchemy_version: str | None = None
+    python_version: str | None = None
+    flask_migrate_version: str | None = None
+    flask_migrate_layout: bool = False  # no script_location in the ini: Flask-Migrate sets it at run time
+    env_uses_app_context: bool = False  # env.py reads current_app: it needs the Flask app (flask db ...)
+    drivers: Drivers = Drivers()
+    missing_modules: tuple[tuple[str, str], ...] = ()  # (module, file) not importable there
+
+    @property
+    def env_py(self) -> Path:
+        return self.script_location / "env.py"
+
+    @property
+    def versions_line(self) -> str:
+        """Alembic and SQLAlchemy of the project's interpreter, for the migrations page."""
+        return f"Alembic {self.alembic_version or '?'}, SQLAlchemy {self.sqlalchemy_version or 'not installed'}"
 
 
-def _split_locations(raw: str, separator: str | None) -> list[str]:
-    sep = {"space": " ", "newline": "\n", "os": ":", ":": ":", ";": ";", ",": ","}.get(separator or "")
-    if sep is None:
-        return raw.replace(",", " ").split()
-    return [part.strip() for part in raw.split(sep) if part.strip()]
+def project_from_facts(facts: dict[str, Any], python: ProjectPython) -> AlembicProject:
+    """The project described by the probe's JSON, or the probe's error as an :class:`AlembicProjectError`."""
+    if not facts.get("ok"):
+        raise AlembicProjectError(str(facts.get("error") or "The configuration probe failed."),
+                                  str(facts.get("fix") or "") or None)
+    drivers = facts.get("drivers") or {}
+    return AlembicProject(
+        ini_path=Path(facts["ini"]),
+        section=str(facts["section"]),
+        script_location=Path(facts["script_dir"]),
+        version_locations=tuple(Path(p) for p in facts["version_locations"]),
+        recursive=bool(facts.get("recursive")),
+        python=python,
+        prepend_sys_path=tuple(Path(p) for p in facts.get("prepend_sys_path") or ()),
+        path_separator=facts.get("path_separator") or facts.get("version_path_separator"),
+        has_url=bool(facts.get("has_url")),
+        alembic_version=facts.get("alembic"),
+        sqlalchemy_version=facts.get("sqlalchemy"),
+        python_version=facts.get("python_version"),
+        flask_migrate_version=facts.get("flask_migrate"),
+        flask_migrate_layout=bool(facts.get("flask_migrate_layout")),
+        env_uses_app_context=bool(facts.get("env_uses_app_context")),
+        drivers=Drivers(frozenset(k for k, v in (drivers.get("installed") or {}).items() if v),
+                        frozenset(k for k, v in (drivers.get("dialects") or {}).items() if v),
+                        drivers.get("default")),
+        missing_modules=tuple((str(m), str(f)) for m, f in facts.get("missing_modules") or ()),
+    )
 
 
-def _resource_path(location: str, here: Path) -> Path:
-    if ":" in location and not Path(location).is_absolute() and location[1:3] != ":\\":
-        package, _, sub = location.partition(":")
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            raise AlembicProjectError(
-                f"script_location {location!r} names package {package!r}, which cannot be found",
-                "Put the project directory on PYTHONPATH, or use a filesystem path in alembic.ini.")
-        return Path(next(iter(spec.submodule_search_locations))) / sub
-    path = Path(location)
-    return path if path.is_absolute() else (here / path)
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of every child that runs the project: the user's own, unchanged ``PYTHONPATH``
+    included (``sys.path`` is then what Alembic's CLI has: its ``prepend_sys_path``, never the ini's
+    directory first, which would let a ``logging/`` or ``types.py`` there shadow the standard library)."""
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(extra or {})}
 
 
-def read_project(ini_path: Path, section: str = "alembic") -> AlembicProject:
-    here = ini_path.resolve().parent
-    parser = configparser.ConfigParser(defaults={"here": str(here)}, interpolation=configparser.BasicInterpolation())
+def run_probe(ini: Path, section: str, python: ProjectPython, project_dir: Path) -> dict[str, Any]:
+    """Run probe.py in the project's interpreter, in the project directory; its JSON answer."""
+    command = [python.path, str(PROBE_SCRIPT), "--ini", str(ini), "--section", section]
     try:
-        parser.read(ini_path, encoding="utf-8")
-    except configparser.Error as exc:
-        raise AlembicProjectError(f"{ini_path.name} cannot be parsed: {exc}", "Check the ini file syntax.") from None
-    if not parser.has_section(section):
-        raise AlembicProjectError(
-            f"{ini_path} has no [{section}] section",
-            f"Set ALEMBIC_SECTION to one of: {', '.join(parser.sections()) or '(none)'}.")
-    options = {k: v for k, v in parser.items(section) if k != "here"}
-    raw_location = options.get("script_location")
-    if not raw_location:
-        raise AlembicProjectError(f"[{section}] in {ini_path.name} sets no script_location",
-                                  "Add script_location = %(here)s/migrations (or your directory).")
-    script_location = _resource_path(raw_location, here).resolve()
-    raw_versions = options.get("version_locations")
-    if raw_versions:
-        versions = tuple(_resource_path(p, here).resolve()
-                         for p in _split_locations(raw_versions, options.get("version_path_separator")))
-    else:
-        versions = (script_location / "versions",)
-    recursive = options.get("recursive_version_locations", "false").strip().lower() in {"true", "1", "yes"}
-    return AlembicProject(ini_path.resolve(), section, script_location, versions, recursive, options)
+        result = subprocess.run(command, capture_output=True, text=True, cwd=project_dir, env=child_env(),
+                                timeout=PROBE_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise AlembicProjectError(f"Reading the Alembic configuration with {python.path} took longer than "
+                                  f"{PROBE_TIMEOUT} s.", "Check that interpreter starts (ALEMBIC_PYTHON).") from None
+    except OSError as exc:
+        raise AlembicProjectError(f"Cannot start the project's interpreter {python.path}: {exc.strerror}.",
+                                  f"It was chosen because {python.reason}; set ALEMBIC_PYTHON to a working "
+                                  "Python interpreter.") from None
+    line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    try:
+        facts = json.loads(line)
+    except ValueError:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise AlembicProjectError(f"The configuration probe failed in {python.path}: {tail}",
+                                  "That interpreter must be Python 3.8+; set ALEMBIC_PYTHON to the project's "
+                                  "interpreter.") from None
+    if not isinstance(facts, dict):
+        raise AlembicProjectError(f"The configuration probe answered {line[:80]!r}.", None)
+    return facts
+
+
+def _stat(path: Path) -> tuple[float, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime, st.st_size
+
+
+def _stamp(ini: Path, python: ProjectPython, facts: dict[str, Any] | None) -> tuple[Any, ...]:
+    """What a probe's answer depends on: the ini, env.py, the interpreter and the scripts' file list
+    (the probe reports the modules they import that cannot be found)."""
+    if facts is None or not facts.get("ok"):  # a failure is asked again after a few seconds (fixed by now?)
+        return _stat(ini), _stat(Path(python.path)), int(time.monotonic() // FAILURE_SECONDS)
+    scripts: list[tuple[str, float, int] | None] = []
+    pattern = "**/*.py" if facts.get("recursive") else "*.py"
+    for location in facts.get("version_locations") or ():
+        for path in Path(location).glob(pattern):
+            stat = _stat(path)
+            scripts.append((str(path), *stat) if stat else None)
+    return (_stat(ini), _stat(Path(facts["env_py"])), _stat(Path(python.path)),
+            hash(tuple(sorted(s for s in scripts if s))))
+
+
+class ProjectProbe:
+    """Probe answers kept until the ini, env.py, the scripts or the interpreter change (a probe starts a
+    process); bounded, owned by the migrations service."""
+
+    def __init__(self, project_dir: Path) -> None:
+        self.project_dir = project_dir
+        self._cache: dict[tuple[str, str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._mutex = threading.Lock()
+
+    def facts(self, ini: Path, section: str, python: ProjectPython) -> dict[str, Any]:
+        key = (str(ini), section, python.path)
+        with self._mutex:
+            entry = self._cache.get(key)
+        if entry is not None and entry[0] == _stamp(ini, python, entry[1]):
+            return entry[1]
+        facts = run_probe(ini, section, python, self.project_dir)
+        stamp = _stamp(ini, python, facts)
+        with self._mutex:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = (stamp, facts)
+        return facts
+
+    def project(self, ini: Path, section: str, python: ProjectPython) -> AlembicProject:
+        return project_from_facts(self.facts(ini, section, python), python)

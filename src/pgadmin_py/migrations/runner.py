@@ -1,25 +1,31 @@
-"""Where and how Alembic runs: always in a child process, never inside the server.
+"""Where and how Alembic runs: always in a child process of the project's own interpreter, never inside
+the server.
 
-Three ways, chosen from the settings (the status page names the one in use):
+Three ways, chosen from the settings and the project's layout (the migrations page names the one in use):
 
-1. default: this interpreter runs ``child.py`` (Alembic's command API) with the project on ``PYTHONPATH``;
-2. ``ALEMBIC_PYTHON``: the project's own interpreter runs the same ``child.py`` (it needs only Alembic);
-3. ``MIGRATE_COMMAND``: the project's wrapper (``flask db`` …) is called with ``upgrade|downgrade|stamp <rev>``.
+1. ``alembic``: the project's interpreter (``ALEMBIC_PYTHON``, its virtualenv, else ours) runs ``child.py``,
+   Alembic's command API with per-revision progress markers;
+2. ``Flask-Migrate``: an env.py that takes its URL and metadata from ``current_app`` runs through the
+   project's own wrapper, ``python -m flask db upgrade|downgrade|stamp`` (previews ``flask db upgrade --sql``),
+   with ``FLASK_APP`` as the user's environment gives it;
+3. ``MIGRATE_COMMAND``: the project's own command is called with ``upgrade|downgrade|stamp <rev>``.
 
-Offline SQL previews always use ``child.py`` (a wrapper cannot be asked for a range's SQL).
+Every child runs in the project directory with the user's environment, ``PYTHONPATH`` untouched: its
+``sys.path`` is what Alembic's own CLI would have there (plus ``prepend_sys_path``, which Alembic applies).
+The database URL reaches it through the environment only, never the command line.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
+from pgadmin_py.core.interpreter import ProjectPython
+from pgadmin_py.migrations.project import child_env
 
 CHILD_SCRIPT = Path(__file__).resolve().parent / "child.py"
 MARK = "::pgadmin-py::"
@@ -27,6 +33,10 @@ _MISSING = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
 _IMPORT_ERROR = re.compile(r"^(ImportError: .+)$", re.MULTILINE)
 PREVIEW_TIMEOUT = 120
 _BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
+_EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?([A-Z]\w*(?:Error|Exception|Exit|Violation|Failure|Warning)|"
+                        r"KeyError|AssertionError|StopIteration):\s*(.*)$")
+_CLICK_ERROR = re.compile(r"^Error: (.+)$")
+MODES = ("alembic", "Flask-Migrate", "MIGRATE_COMMAND")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,37 +45,32 @@ class RunnerConfig:
     section: str
     project_dir: Path
     database_url: DatabaseUrl
-    python: str = sys.executable
-    alembic_python: str | None = None
+    python: ProjectPython
     migrate_command: str | None = None
+    flask: bool = False  # env.py needs the Flask app: run through `python -m flask db ...`
     version_table: str = "alembic_version"  # quoted, maybe schema-qualified (from env.py)
 
     @property
     def mode(self) -> str:
         if self.migrate_command:
             return "MIGRATE_COMMAND"
-        if self.alembic_python:
-            return "ALEMBIC_PYTHON"
-        return "default"
+        return "Flask-Migrate" if self.flask else "alembic"
+
+    @property
+    def interpreter(self) -> str:
+        return self.python.path
 
     @property
     def description(self) -> str:
         if self.migrate_command:
             return f"the project's own command: {self.migrate_command} upgrade|downgrade|stamp <rev>"
-        if self.alembic_python:
-            return f"Alembic in the project's interpreter {self.alembic_python}"
-        return f"Alembic's command API in a child {Path(self.python).name} with {self.project_dir} on PYTHONPATH"
-
-    @property
-    def interpreter(self) -> str:
-        return self.alembic_python or self.python
+        if self.flask:
+            return (f"Flask-Migrate, the project's own wrapper: {self.python.path} -m flask db upgrade <rev> "
+                    "(previews: flask db upgrade --sql), in the app context FLASK_APP names")
+        return f"Alembic in the project's interpreter {self.python.path}"
 
     def env(self) -> dict[str, str]:
-        paths = [str(self.project_dir), str(self.ini.parent)]
-        if existing := os.environ.get("PYTHONPATH"):
-            paths.append(existing)
-        return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths)),
-                "DATABASE_URL": self.database_url.libpq(), "PYTHONUNBUFFERED": "1"}
+        return child_env({"DATABASE_URL": self.database_url.libpq()})
 
     def child(self, action: str, target: str, *, start: tuple[str, ...] = (), direction: str | None = None,
               interpreter: str | None = None) -> list[str]:
@@ -77,10 +82,18 @@ class RunnerConfig:
             command += ["--direction", direction]
         return [*command, "--", action, target]  # "--": a target such as -1 is not an option
 
+    def flask_db(self, action: str, *args: str) -> list[str]:
+        return [self.python.path, "-m", "flask", "db", action, "-d", str(self.ini.parent), *args]
+
     def run_command(self, action: str, target: str) -> list[str]:
         """The command for an online upgrade/downgrade/stamp."""
         if self.migrate_command:
-            return [*shlex.split(self.migrate_command), action, target]
+            command = shlex.split(self.migrate_command)
+            if command and command[0] in {"python", "python3"}:  # `python manage.py db`: the project's python
+                command[0] = self.python.path
+            return [*command, action, target]
+        if self.flask:
+            return self.flask_db(action, *(["--purge"] if action == "stamp" else []), "--", target)
         return self.child(action, target)
 
 
@@ -93,31 +106,76 @@ class SqlPreview:
     log: str = ""
 
 
+def last_exception(output: str) -> str | None:
+    """The last exception line of a child's output (``sqlalchemy.exc.ProgrammingError: ...``, click's
+    ``Error: ...``), without SQLAlchemy's "Background on this error" link: the real error of a run that
+    went through a wrapper and only ended with "exit code 1"."""
+    found = None
+    for line in output.splitlines():
+        text = line.strip()
+        if text.startswith(MARK) or text.startswith("["):
+            continue
+        if _EXCEPTION.match(text) or _CLICK_ERROR.match(text):
+            found = text
+    return _BACKGROUND.sub("", found).strip() if found else None
+
+
 def diagnose(output: str, config: RunnerConfig) -> tuple[str | None, str | None]:
     """A one-line cause and the runner option that fixes it, read from a child's output."""
     if match := _MISSING.search(output):
         module = match.group(1)
-        if config.mode == "default":
-            hint = (f"Module {module!r} is not installed where pgadmin-py runs. Set ALEMBIC_PYTHON to the "
+        if config.python.own and config.mode == "alembic":
+            hint = (f"Module {module!r} is not installed in pgadmin-py's own interpreter, which runs the project "
+                    "because no virtualenv was found in the project directory. Set ALEMBIC_PYTHON to the "
                     "project's interpreter (e.g. /app/.venv/bin/python), or MIGRATE_COMMAND to the project's own "
                     "migration command, or install the project's requirements into pgadmin-py's environment.")
         else:
-            hint = (f"Module {module!r} is missing in {config.interpreter}. Install the project's requirements "
-                    "there, or check PROJECT_DIR so the project's packages are on PYTHONPATH.")
+            hint = (f"Module {module!r} is missing in {config.interpreter} ({config.python.reason}). Install the "
+                    "project's requirements there, or add prepend_sys_path = . to the ini when the module is "
+                    "part of the project (PROJECT_DIR is the working directory).")
         return f"The project cannot be imported: no module named {module!r}.", hint
     if match := _IMPORT_ERROR.search(output):
-        return match.group(1), "Check PROJECT_DIR and the runner option (ALEMBIC_PYTHON / MIGRATE_COMMAND)."
+        return match.group(1), "Check PROJECT_DIR and the project's interpreter (ALEMBIC_PYTHON / MIGRATE_COMMAND)."
     for line in reversed(output.splitlines()):
         if line.startswith(f"{MARK} error "):
             return _BACKGROUND.sub("", line.removeprefix(f"{MARK} error ")).strip(), None
-    tail = [line for line in output.strip().splitlines() if line.strip()]
+    if (error := last_exception(output)) is not None:
+        return error, None
+    tail = [line for line in output.strip().splitlines() if line.strip() and MARK not in line]
     return (tail[-1] if tail else "the child process failed without output"), None
+
+
+def _flask_sql(config: RunnerConfig, action: str, target: str, start: tuple[str, ...],
+               direction: str | None) -> list[str] | str:
+    """``flask db upgrade|downgrade --sql from:to``, or why Flask-Migrate cannot render this range."""
+    if len(start) > 1:
+        return ("Flask-Migrate renders offline SQL from one revision only, and this range starts at "
+                f"{len(start)} revisions ({', '.join(start)}).")
+    if action == "sql-step":
+        if direction == "up":
+            return config.flask_db("upgrade", "--sql", "--", f"{start[0]}:{target}" if start else target)
+        return config.flask_db("downgrade", "--sql", "--", f"{target}:{start[0] if start else 'base'}")
+    if action == "sql-upgrade":
+        return config.flask_db("upgrade", "--sql", "--", f"{start[0]}:{target}" if start else target)
+    if not start:
+        return "The database is at base: there is nothing to downgrade."
+    return config.flask_db("downgrade", "--sql", "--", f"{start[0]}:{target}")
+
+
+def preview_command(config: RunnerConfig, action: str, target: str, start: tuple[str, ...],
+                    direction: str | None = None) -> list[str] | str:
+    """The child that renders ``action``'s offline SQL, or why none can (a str)."""
+    if config.flask and not config.migrate_command:
+        return _flask_sql(config, action, target, start, direction)
+    return config.child(action, target, start=start, direction=direction)
 
 
 def offline_sql(config: RunnerConfig, action: str, target: str, start: tuple[str, ...],
                 direction: str | None = None) -> SqlPreview:
     """SQL that ``action`` would run from ``start``, rendered by Alembic's offline mode in a child."""
-    command = config.child(action, target, start=start, direction=direction)
+    command = preview_command(config, action, target, start, direction)
+    if isinstance(command, str):
+        return SqlPreview("", False, command, None)
     try:
         result = subprocess.run(command, capture_output=True, text=True, cwd=config.project_dir, env=config.env(),
                                 timeout=PREVIEW_TIMEOUT, check=False)
@@ -125,10 +183,10 @@ def offline_sql(config: RunnerConfig, action: str, target: str, start: tuple[str
         return SqlPreview("", False, f"The SQL preview took longer than {PREVIEW_TIMEOUT} s.", None)
     except OSError as exc:
         return SqlPreview("", False, f"Cannot start {command[0]}: {exc.strerror}",
-                          "Check ALEMBIC_PYTHON: it must be a Python interpreter.")
+                          f"{config.python.reason}; set ALEMBIC_PYTHON to a Python interpreter.")
     log = mask_urls_in(result.stderr)
     if result.returncode != 0:
-        error, hint = diagnose(log, config)
+        error, hint = diagnose(log + "\n" + mask_urls_in(result.stdout), config)
         return SqlPreview("", False, error, hint, log)
     return SqlPreview(mask_urls_in(result.stdout).strip(), True, log=log)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from pgadmin_py.core.errors import AppError, NotFound
+from pgadmin_py.core.interpreter import ProjectPython, find_project_python
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
 from pgadmin_py.migrations.backups import BackupPolicy, SourceCheck, check_source, is_of, refuse_unless_restorable
@@ -25,7 +28,7 @@ from pgadmin_py.migrations.graph import (
     resolve,
 )
 from pgadmin_py.migrations.highlight import python_html, sql_html
-from pgadmin_py.migrations.imports import missing_imports
+from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.layout import Layout, layout
 from pgadmin_py.migrations.pgtools import (
     Backup,
@@ -38,13 +41,17 @@ from pgadmin_py.migrations.pgtools import (
     list_backups,
     read_identity,
 )
-from pgadmin_py.migrations.project import AlembicProject, read_project
+from pgadmin_py.migrations.plantoken import ReviewedPlan, sign, verify
+from pgadmin_py.migrations.previews import PreviewCache, content_hash
+from pgadmin_py.migrations.project import AlembicProject, ProjectProbe
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
 from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
-from pgadmin_py.migrations.status import read_current
+from pgadmin_py.migrations.status import MigrationSummary, read_current
 
 ACTIONS = ("upgrade", "downgrade", "stamp")
+TOOLS_SECONDS = 60.0
+SQL_WAIT_SECONDS = 0.0  # a full page never waits: a cached preview is there at once, a render takes seconds
 
 
 class NotConfigured(AppError):
@@ -93,18 +100,34 @@ class Overview:
 
 
 @dataclass(frozen=True, slots=True)
+class SqlView:
+    """An offline SQL preview as a page shows it; ``preview`` is None while it renders in the background."""
+
+    preview: SqlPreview | None
+    html: str = ""
+    flags: tuple[str, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        return self.preview is None
+
+    @classmethod
+    def of(cls, preview: SqlPreview | None) -> SqlView:
+        if preview is None or not preview.ok:
+            return cls(preview)
+        return cls(preview, sql_html(preview.sql) if preview.sql else "", tuple(flag_sql(preview.sql)))
+
+
+@dataclass(frozen=True, slots=True)
 class Detail:
     revision: Revision
     graph: RevisionGraph
     source_html: str
     analysis: SourceAnalysis
-    upgrade_sql: SqlPreview
-    downgrade_sql: SqlPreview
-    upgrade_sql_html: str
-    downgrade_sql_html: str
-    upgrade_flags: tuple[str, ...]
-    downgrade_flags: tuple[str, ...]
+    upgrade: SqlView
+    downgrade: SqlView
     path: Path
+    runner: RunnerConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +137,7 @@ class Plan:
     label: str  # in words
     revisions: tuple[Revision, ...]
     current: tuple[str, ...]
-    sql: SqlPreview
-    sql_html: str
-    sql_flags: tuple[str, ...]
+    sql: SqlView
     source_flags: tuple[str, ...]
     irreversible: tuple[str, ...]
     tools: ToolChoice
@@ -124,10 +145,17 @@ class Plan:
     confirm_word: str | None  # typed confirmation required when set
     runner: RunnerConfig
     blocked: str | None = None
+    blocked_hint: str | None = None
+    token: str = ""  # the reviewed plan, signed: Apply runs exactly this (plantoken.py)
+    scripts_hash: str = ""
+
+    @property
+    def sql_flags(self) -> tuple[str, ...]:
+        return self.sql.flags
 
     @property
     def destructive(self) -> bool:
-        return bool(self.sql_flags or self.source_flags)
+        return bool(self.sql.flags or self.source_flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,15 +195,30 @@ def heads_notice(graph: RevisionGraph) -> Notice:
 
 
 class MigrationsService:
-    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry, metadata: Any = None,
-                 scripts: ScriptCache | None = None) -> None:
+    """One per app (built by ``create_app``): it owns the probe cache, the parsed revision files and the
+    SQL previews' thread pool."""
+
+    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry, metadata: Any = None, *,
+                 python: ProjectPython | None = None, secret: str = "", scripts: ScriptCache | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.registry = registry
         self.metadata = metadata
-        # parsed revision files by content stamp: app-lifetime, so pass the app's one (web/state.py)
-        self.scripts = scripts if scripts is not None else ScriptCache()
-        self.history = registry.history(settings.data_dir, settings.database_url, self._current_revisions)
+        self.python = python or find_project_python(settings.alembic_python, settings.project_dir)
+        self.secret = secret or settings.secret_key or "pgadmin-py"
+        self.probe = ProjectProbe(settings.project_dir)
+        self.previews = PreviewCache()
+        self.scripts = scripts if scripts is not None else ScriptCache()  # revision files parsed once per content
+        self._tools: dict[int, tuple[float, ToolChoice]] = {}  # server major -> (when, choice); one per server
+
+    @property
+    def history(self) -> RunHistory:
+        """The run history, opened on first use (it asks the database whether a run was left behind)."""
+        return self.registry.history(self.settings.data_dir, self.settings.database_url, self._current_revisions)
+
+    def shutdown(self) -> None:
+        """Stop the SQL preview workers (app shutdown)."""
+        self.previews.shutdown()
 
     def _current_revisions(self) -> tuple[str, ...] | None:
         exists, current = read_current(self.engine, read_env(self.project().script_location).qualified)
@@ -183,16 +226,19 @@ class MigrationsService:
 
     # -- reading -------------------------------------------------------------------------------------
     def project(self) -> AlembicProject:
+        """The configuration as Alembic resolves it in the project's interpreter (probe.py, cached)."""
         ini = self.settings.alembic_config
         if ini is None:
             raise NotConfigured("No alembic.ini was found in the project directory.",
                                 "Set ALEMBIC_CONFIG=path/to/alembic.ini (and ALEMBIC_SECTION for multi-db ini files).")
-        return read_project(ini, self.settings.alembic_section)
+        return self.probe.project(ini, self.settings.alembic_section, self.python)
 
     def runner(self, project: AlembicProject) -> RunnerConfig:
         assert self.settings.database_url is not None
+        flask = not self.settings.migrate_command and (
+            project.env_uses_app_context or (project.flask_migrate_layout and bool(project.flask_migrate_version)))
         return RunnerConfig(project.ini_path, project.section, self.settings.project_dir, self.settings.database_url,
-                            alembic_python=self.settings.alembic_python, migrate_command=self.settings.migrate_command,
+                            project.python, migrate_command=self.settings.migrate_command, flask=flask,
                             version_table=read_env(project.script_location).qualified)
 
     def graph(self) -> tuple[AlembicProject, RevisionGraph, bool]:
@@ -200,6 +246,18 @@ class MigrationsService:
         scripts = read_scripts(project, self.scripts)
         exists, current = read_current(self.engine, read_env(project.script_location).qualified)
         return project, build_graph(scripts, current), exists
+
+    def summary(self) -> MigrationSummary:
+        """Counts for the startup report; a configuration problem is reported, not raised."""
+        ini = self.settings.alembic_config
+        if ini is None:
+            return MigrationSummary(None)
+        try:
+            _, graph, exists = self.graph()
+        except AppError as exc:
+            return MigrationSummary(ini, problem=exc.detail)
+        return MigrationSummary(ini, len(graph.revisions), graph.heads, graph.current, graph.pending, exists,
+                                unknown_current=graph.unknown_current)
 
     def overview(self) -> Overview:
         project, graph, exists = self.graph()
@@ -239,14 +297,41 @@ class MigrationsService:
                                 f"The database has {tables} tables but no alembic_version: the schema was created "
                                 "without Alembic (e.g. metadata.create_all).",
                                 "Stamp the database at the revision that matches its schema (usually head)."))
-        if runner.mode == "default":
-            for module, where in missing_imports(project, graph, self.settings.project_dir)[:3]:
+        if runner.mode == "alembic":
+            for module, where in project.missing_modules[:3]:
                 notes.append(Notice("warning", f"Module {module!r} is not importable here",
-                                    f"{where} imports {module}, which is not installed where pgadmin-py runs, so "
-                                    "migrations cannot run in the default runner (the graph is still shown).",
-                                    "Set ALEMBIC_PYTHON to the project's interpreter, or MIGRATE_COMMAND to its own "
-                                    "migration command."))
+                                    f"{where} imports {module}, which is not installed in {project.python.path} "
+                                    f"({project.python.reason}), so migrations cannot run there (the graph is "
+                                    "still shown).", self._missing_hint(project)))
+        if runner.flask and not project.flask_migrate_version:
+            notes.append(Notice("error", "Flask-Migrate is not installed",
+                                f"env.py needs the Flask app (current_app), but Flask-Migrate is not installed in "
+                                f"{project.python.path} ({project.python.reason}).",
+                                "Install the project's requirements there, set ALEMBIC_PYTHON to the project's "
+                                "interpreter, or MIGRATE_COMMAND to its own migration command."))
         return notes
+
+    @staticmethod
+    def _missing_hint(project: AlembicProject) -> str:
+        if project.python.own:
+            return ("Set ALEMBIC_PYTHON to the project's interpreter (or create the project's .venv), or "
+                    "MIGRATE_COMMAND to its own migration command.")
+        return (f"Install the project's requirements in {project.python.path}, or set ALEMBIC_PYTHON / "
+                "MIGRATE_COMMAND.")
+
+    def _blocking_import(self, project: AlembicProject, runner: RunnerConfig) -> tuple[str, str] | None:
+        """A module the run would fail to import, when we can be sure: our child runs the project, and
+        env.py does not extend sys.path itself."""
+        if runner.mode != "alembic" or not project.missing_modules:
+            return None
+        try:
+            if "sys.path" in project.env_py.read_text(encoding="utf-8", errors="replace"):
+                return None
+        except OSError:
+            return None
+        module, where = project.missing_modules[0]
+        return (f"The project cannot be imported: no module named {module!r} ({where} imports it) in "
+                f"{project.python.path}.", self._missing_hint(project))
 
     def _drift(self) -> Drift | None:
         if self.metadata is None:
@@ -278,7 +363,21 @@ class MigrationsService:
             raise NotFound("The graph has a single head: there is nothing to merge.", None)
         return merge_script(tuple(sorted(graph.heads)))
 
-    def detail(self, rev: str) -> Detail:
+    # -- offline SQL, cached by content ---------------------------------------------------------------
+    def _preview(self, project: AlembicProject, runner: RunnerConfig, scripts: tuple[Path, ...], action: str,
+                 target: str, start: tuple[str, ...], direction: str | None) -> Future[SqlPreview]:
+        """The preview's render, started now unless it is cached (keyed by everything it depends on)."""
+        key = content_hash((*scripts, project.env_py, project.ini_path), action, target, ",".join(start),
+                           direction or "", runner.interpreter, runner.mode, project.section)
+        return self.previews.get(key, lambda: offline_sql(runner, action, target, start, direction))
+
+    @staticmethod
+    def _views(futures: tuple[Future[SqlPreview], ...], wait: float) -> tuple[SqlView, ...]:
+        """Each preview that is ready within ``wait`` seconds (together), else a placeholder."""
+        done, _ = concurrent.futures.wait(futures, timeout=wait)
+        return tuple(SqlView.of(f.result() if f in done else None) for f in futures)
+
+    def detail(self, rev: str, *, wait: float = SQL_WAIT_SECONDS) -> Detail:
         project, graph, _ = self.graph()
         if rev not in graph.revisions:
             raise NotFound(f"No revision {rev!r} in this project.", "Pick a revision from the graph.")
@@ -286,21 +385,31 @@ class MigrationsService:
         source = revision.script.path.read_text(encoding="utf-8", errors="replace")
         analysis = analyze_source(source)
         runner = self.runner(project)
-        with ThreadPoolExecutor(max_workers=2) as pool:  # two independent child processes: run them side by side
-            up_future = pool.submit(offline_sql, runner, "sql-step", rev, revision.script.down_revisions, "up")
-            down_future = pool.submit(offline_sql, runner, "sql-step", rev, (rev,), "down")
-            up, down = up_future.result(), down_future.result()
+        scripts = (revision.script.path,)
+        parents = revision.script.down_revisions
+        # Flask-Migrate renders one step down as the range rev:parent; our child from the revision itself
+        up, down = self._views((
+            self._preview(project, runner, scripts, "sql-step", rev, parents, "up"),
+            self._preview(project, runner, scripts, "sql-step", rev, parents if runner.flask else (rev,), "down"),
+        ), wait)
         return Detail(revision, graph, python_html(source, analysis.flagged_lines), analysis, up, down,
-                      sql_html(up.sql) if up.ok else "", sql_html(down.sql) if down.ok else "",
-                      tuple(flag_sql(up.sql)), tuple(flag_sql(down.sql)), revision.script.path)
+                      revision.script.path, runner)
 
     # -- planning ------------------------------------------------------------------------------------
     def tools(self) -> ToolChoice:
+        """pg_dump / pg_restore for this server; looked up (a process per candidate) once a minute at most."""
         with self.engine.connect() as conn:
             major = int(conn.execute(text("select current_setting('server_version_num')::int / 10000")).scalar_one())
-        return choose_tools(major)
+        cached = self._tools.get(major)
+        if cached is not None and time.monotonic() - cached[0] < TOOLS_SECONDS:
+            return cached[1]
+        choice = choose_tools(major)
+        self._tools[major] = (time.monotonic(), choice)
+        return choice
 
-    def plan(self, action: str, target: str) -> Plan:
+    def plan(self, action: str, target: str, *, wait: float = SQL_WAIT_SECONDS, with_sql: bool = True) -> Plan:
+        """What ``action target`` would do. The SQL is the cached preview (or None while it renders);
+        ``with_sql=False`` skips it entirely (Apply runs the reviewed plan and never renders SQL)."""
         if action not in ACTIONS:
             raise AppError(f"Unknown action {action!r}.", "Use upgrade, downgrade or stamp.")
         project, graph, _ = self.graph()
@@ -313,7 +422,6 @@ class MigrationsService:
         if action == "upgrade":
             ids = list(plan_upgrade(graph, target).revisions)
             label = f"upgrade to {target}"
-            sql = offline_sql(runner, "sql-upgrade", target, current) if ids else SqlPreview("", True)
         elif action == "downgrade":
             planned = plan_downgrade(graph, target)
             ids = list(planned.revisions)
@@ -321,13 +429,16 @@ class MigrationsService:
             relative = re.search(r"[+-]\d+$", target) is not None
             targets = tuple(sorted(planned.heads_after)) if relative else resolve(graph, target)
             label = "downgrade one step" if target == "-1" else f"downgrade to {target}"
-            sql = offline_sql(runner, "sql-downgrade", target, current) if ids else SqlPreview("", True)
         else:
             targets = resolve(graph, target)
             ids = []
             label = f"stamp {target}"
-            sql = SqlPreview("", True)
         revisions = tuple(graph.revisions[r] for r in ids)
+        paths = tuple(rev.script.path for rev in revisions)
+        digest = content_hash((*paths, project.env_py, project.ini_path))
+        sql = SqlView(SqlPreview("", True))
+        if with_sql and ids:
+            (sql,) = self._views((self._preview(project, runner, paths, f"sql-{action}", target, current, None),), wait)
         direction = "upgrade" if action == "upgrade" else "downgrade"
         source_flags: list[str] = []
         irreversible: list[str] = []
@@ -345,27 +456,38 @@ class MigrationsService:
         if tools.tools is not None and action != "stamp":
             assert self.settings.database_url is not None
             path = backup_path(self.settings.backup_dir, self.settings.database_url.database, current)
-        blocked = None
+        blocked, hint = None, None
         if action != "stamp" and not ids:
             blocked = "Nothing to do: the database is already at that revision."
-        elif not sql.ok and runner.mode != "MIGRATE_COMMAND":
-            blocked = sql.error
+        elif action != "stamp" and (problem := self._blocking_import(project, runner)) is not None:
+            blocked, hint = problem
         confirm = None if action == "upgrade" else (",".join(targets) or "base")
-        return Plan(action, target, label, revisions, current, sql, sql_html(sql.sql) if sql.sql else "",
-                    tuple(flag_sql(sql.sql)), tuple(source_flags), tuple(irreversible), tools, path, confirm, runner,
-                    blocked)
+        token = sign(ReviewedPlan(action, target, current, tuple(ids), digest), self.secret)
+        return Plan(action, target, label, revisions, current, sql, tuple(source_flags), tuple(irreversible),
+                    tools, path, confirm, runner, blocked, hint, token, digest)
 
     def start(self, action: str, target: str, *, confirm: str, backup: bool, proceed_without_backup: bool,
-              started_by: str, reviewed_from: str | None = None) -> int:
-        """Start the planned run. ``reviewed_from`` is the current revision the user saw on the confirmation
-        page: if the database moved since, the plan they approved is no longer the one that would run."""
-        plan = self.plan(action, target)
+              started_by: str, reviewed_from: str | None = None, token: str | None = None) -> int:
+        """Start the reviewed run. ``token`` (from the confirmation page) names the plan the user reviewed:
+        the run starts only while the database is at the same revisions and the scripts are unchanged.
+        Nothing is rendered again: the run goes the way the CLI would run it."""
+        plan = self.plan(action, target, with_sql=False)
+        if token:
+            reviewed = verify(token, self.secret)
+            if (reviewed.action, reviewed.target) != (action, target):
+                raise PlanChanged("The confirmed form does not match the reviewed plan.",
+                                  "Open the plan again and confirm from there.")
+            reviewed_from = ",".join(reviewed.current)
+            if reviewed_from == ",".join(plan.current) and (reviewed.revisions != tuple(r.id for r in plan.revisions)
+                                                           or reviewed.scripts_hash != plan.scripts_hash):
+                raise PlanChanged(f"The revision scripts changed since you reviewed this {plan.label}.",
+                                  "Review the plan again: the revisions or their code that would run have changed.")
         if reviewed_from is not None and reviewed_from != ",".join(plan.current):
             raise PlanChanged(f"The database moved from {reviewed_from or 'base'} to "
                               f"{','.join(plan.current) or 'base'} since you reviewed this {plan.label}.",
                               "Review the plan again: the revisions and SQL that would run have changed.")
         if plan.blocked:
-            raise AppError(f"This {plan.label} cannot run: {plan.blocked}", plan.sql.hint)
+            raise AppError(f"This {plan.label} cannot run: {plan.blocked}", plan.blocked_hint)
         if plan.confirm_word is not None and confirm.strip() != plan.confirm_word:
             raise ConfirmationMismatch(f"Type {plan.confirm_word} to confirm the {plan.label}.",
                                        "The typed text must be exactly the target revision id.")

@@ -7,11 +7,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from pgadmin_py.migrations.envpy import read_env
-from pgadmin_py.migrations.graph import build_graph
-from pgadmin_py.migrations.project import AlembicProjectError, read_project
-from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
-
 VERSION_TABLE = "alembic_version"
 
 
@@ -40,18 +35,3 @@ def read_current(engine: Engine, qualified: str = VERSION_TABLE) -> tuple[bool, 
             return False, ()
         rows = conn.execute(text(f"select version_num from {qualified} order by 1")).scalars().all()
     return True, tuple(rows)
-
-
-def summarize(engine: Engine, ini_path: Path | None, section: str = "alembic",
-              cache: ScriptCache | None = None) -> MigrationSummary:
-    if ini_path is None:
-        return MigrationSummary(None)
-    try:
-        project = read_project(ini_path, section)
-        scripts = read_scripts(project, cache)
-    except AlembicProjectError as exc:
-        return MigrationSummary(ini_path, problem=exc.detail)
-    exists, current = read_current(engine, read_env(project.script_location).qualified)
-    graph = build_graph(scripts, current)  # the same graph the migrations pages draw
-    return MigrationSummary(ini_path, len(graph.revisions), graph.heads, current, graph.pending, exists,
-                            unknown_current=graph.unknown_current)

@@ -20,9 +20,12 @@ from litestar_htmx import ClientRedirect
 from pgadmin_py import __version__
 from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.errors import DatabaseUnavailable
+from pgadmin_py.core.interpreter import find_project_python
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.engine import create_db_engine
 from pgadmin_py.db.monitor import DatabaseMonitor
+from pgadmin_py.migrations.runs import RunRegistry
+from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.orm.loader import LoadedModels, load_models
 from pgadmin_py.web.controllers import diagram, migrations, models, records, sql, tables
 from pgadmin_py.web.controllers.auth import AuthController
@@ -73,8 +76,12 @@ def build_state(settings: Settings, *, access_token: str | None = None,
                    project_name="demo" if settings.demo else settings.project_dir.name)
     cookie_secret = settings.secret_key or secrets.token_hex(32)
     renderer = Renderer(build_environment(resource_dir("templates")), info, flash_secret=cookie_secret)
+    migrations = MigrationsService(settings, engine, RunRegistry(), models.metadata,
+                                   python=find_project_python(settings.alembic_python, settings.project_dir),
+                                   secret=cookie_secret)
     return AppState(settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=models,
-                    renderer=renderer, access_token=token, cookie_secret=cookie_secret, browser=Browser(engine))
+                    renderer=renderer, access_token=token, cookie_secret=cookie_secret, browser=Browser(engine),
+                    migrations=migrations)
 
 
 def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar:
@@ -105,6 +112,7 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            app_state.migrations.shutdown()
             app_state.engine.dispose()
 
     return Litestar(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgadmin_py.catalog.overview import DatabaseOverview, database_overview, human_size
-from pgadmin_py.migrations.status import MigrationSummary, summarize
+from pgadmin_py.migrations.status import MigrationSummary
 from pgadmin_py.orm.loader import LoadedModels
 from pgadmin_py.web.state import AppState
 
@@ -53,7 +53,6 @@ def find_problems(migrations: MigrationSummary, models: LoadedModels, overview: 
 
 def build_dashboard(state: AppState) -> Dashboard:
     overview = database_overview(state.engine)
-    migrations = summarize(state.engine, state.settings.alembic_config, state.settings.alembic_section,
-                           state.migration_scripts)
+    migrations = state.migrations.summary()
     problems = find_problems(migrations, state.models, overview)
     return Dashboard(overview, migrations, state.models, tuple(problems))

@@ -20,7 +20,6 @@ from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.diagram.service import DiagramService, KeyedCache
 from pgadmin_py.migrations.drift import DriftItem, compute_drift
-from pgadmin_py.migrations.project import read_project
 from pgadmin_py.migrations.scripts import RevisionScript, read_scripts
 from pgadmin_py.orm.cascades import CascadeNote, DbRules, cascade_notes
 from pgadmin_py.orm.introspect import ColumnInfo, ModelCatalog, ModelInfo, describe_models
@@ -139,7 +138,7 @@ class ModelsHub:
         if ini is None:
             return {}
         try:
-            scripts = read_scripts(read_project(ini, self.runtime.settings.alembic_section))
+            scripts = read_scripts(self.runtime.migrations.project())
         except AppError:
             return {}
         key = tuple((str(s.path), _mtime(s)) for s in scripts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from litestar.di import NamedDependency
 from sqlalchemy import Engine
@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.monitor import DatabaseMonitor
-from pgadmin_py.migrations.scripts import ScriptCache
+from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.orm.loader import LoadedModels
 from pgadmin_py.web.render import Renderer
 
@@ -25,8 +25,7 @@ class AppState:
     access_token: str | None  # the password or generated token; None when auth is off
     cookie_secret: str
     browser: Browser  # the data browser service (it caches table descriptions for a few seconds)
-    # revision files parsed once per content (migrations pages build their service per request)
-    migration_scripts: ScriptCache = field(default_factory=ScriptCache)
+    migrations: MigrationsService  # its probe cache, SQL previews' pool and run registry live with the app
 
 
 # What handlers declare to receive the app state: `runtime: Runtime` (an explicit named dependency).

@@ -22,7 +22,8 @@ def _serve(project: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLALCHEMY_BASE", "ALEMBIC_CONFIG",
                                                             "PROJECT_DIR", "DATA_DIR", "HOST")}
     return subprocess.Popen([sys.executable, "-m", "pgadmin_py", "serve"], cwd=project, text=True,
-                            env={**env, "PORT": str(port), "XDG_DATA_HOME": str(project / "xdg-data")}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env={**env, "PORT": str(port), "XDG_DATA_HOME": str(project / "xdg-data")},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def _wait_for(url: str, proc: subprocess.Popen[str], timeout: float = 90) -> str:

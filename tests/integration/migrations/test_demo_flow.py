@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mig_support import post_form, start_run, text_of, wait_run
+from mig_support import post_form, start_run, text_of, wait_run, with_sql
 from sqlalchemy import create_engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
@@ -39,7 +39,7 @@ def test_graph_page_shows_status_and_header(client: Any) -> None:
 def test_revision_page_source_and_sql(client: Any) -> None:
     page = client.get("/migrations/4c0d8a2e9f65")
     assert page.status_code == 200
-    body = page.text
+    body = with_sql(client, "/migrations/4c0d8a2e9f65")
     assert '<div class="hl">' in body and "style=" not in body
     words = text_of(body)
     assert "ALTER TABLE clients ADD COLUMN notes TEXT" in words
@@ -54,7 +54,7 @@ def test_revision_page_source_and_sql(client: Any) -> None:
 def test_plan_lists_revisions_in_order_with_sql_and_backup(client: Any) -> None:
     page = client.get("/migrations/plan?action=upgrade&target=heads")
     assert page.status_code == 200
-    words = text_of(page.text)
+    words = text_of(with_sql(client, "/migrations/plan?action=upgrade&target=heads"))
     assert words.index("4c0d8a2e9f65") < words.index("b93e1f7c5a20")
     assert "2 revisions will run" in words
     assert "CREATE INDEX ix_payments_created_at" in words

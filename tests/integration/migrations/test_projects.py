@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from mig_support import FIXTURES, post_form, project_env, start_run, text_of, wait_run
+from mig_support import FIXTURES, post_form, project_env, start_run, text_of, wait_run, with_sql
 
 from pgadmin_py.core.dburl import DatabaseUrl
 
@@ -32,7 +32,7 @@ def test_backup_destructive_migration_restore_brings_every_row_back(project_clie
     assert "succeeded" in text_of(wait_run(client, start_run(client, "upgrade", "a2000000000b", backup="off")))
     before = q(empty_db, "select id, name, legacy_code, price from items order by id")
     assert len(before) == 500
-    plan = text_of(client.get("/migrations/plan?action=upgrade&target=heads").text)
+    plan = text_of(with_sql(client, "/migrations/plan?action=upgrade&target=heads"))
     assert "drops column legacy_code" in plan and "deletes rows from items" in plan
     assert "irreversible" in plan and "downgrade() does nothing" in plan
     page = wait_run(client, start_run(client, "upgrade", "heads"))
@@ -84,14 +84,14 @@ def test_branches_merges_labels_and_multiple_heads(project_client: Any, empty_db
 def test_async_env_py_in_the_projects_interpreter(project_client: Any, empty_db: DatabaseUrl) -> None:
     client = project_client("asyncenv", ALEMBIC_PYTHON=sys.executable)
     assert f"Alembic in the project's interpreter {sys.executable}" in text_of(client.get("/migrations").text)
-    assert "ALTER TABLE async_things ADD COLUMN label TEXT" in text_of(client.get("/migrations/c2000000asyn").text)
+    assert "ALTER TABLE async_things ADD COLUMN label TEXT" in text_of(with_sql(client, "/migrations/c2000000asyn"))
     assert "succeeded" in text_of(wait_run(client, start_run(client, "upgrade", "heads", backup="off")))
     assert version(empty_db) == ["c2000000asyn"] and "label" in columns(empty_db, "async_things")
 
 
 def test_migrate_command_wrapper(project_client: Any, empty_db: DatabaseUrl) -> None:
     plain = project_client("wrapper")
-    blocked = text_of(plain.get("/migrations/plan?action=upgrade&target=heads").text)
+    blocked = text_of(with_sql(plain, "/migrations/plan?action=upgrade&target=heads"))
     assert "Working outside of application context" in blocked
     command = f"{sys.executable} {FIXTURES / 'wrapper' / 'manage.py'} db"
     wrapped = project_client("wrapper", MIGRATE_COMMAND=command)
@@ -108,7 +108,7 @@ def test_missing_module_shows_graph_and_refuses_with_hint(project_client: Any, e
     assert "ALEMBIC_PYTHON" in words
     plan = text_of(client.get("/migrations/plan?action=upgrade&target=heads").text)
     assert "no module named 'acme_billing'" in plan and "ALEMBIC_PYTHON" in plan and "MIGRATE_COMMAND" in plan
-    revision = text_of(client.get("/migrations/m1000000miss").text)
+    revision = text_of(with_sql(client, "/migrations/m1000000miss"))
     assert "from acme_billing.types import Money" in revision and "no module named 'acme_billing'" in revision
     refused = post_form(client, "/migrations/apply", {"action": "upgrade", "target": "heads"})
     assert refused.status_code == 400 and "acme_billing" in refused.text

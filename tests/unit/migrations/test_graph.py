@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
+from pgadmin_py.core.interpreter import ProjectPython
 from pgadmin_py.migrations.graph import (
     AmbiguousTarget,
     PlanRefused,
@@ -15,10 +17,15 @@ from pgadmin_py.migrations.graph import (
     plan_upgrade,
     resolve,
 )
-from pgadmin_py.migrations.project import AlembicProjectError, read_project
+from pgadmin_py.migrations.project import AlembicProject, AlembicProjectError, ProjectProbe
 from pgadmin_py.migrations.scripts import RevisionScript, ScriptCache, parse_script, read_scripts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "alembic"
+
+
+def read_project(ini: Path, section: str = "alembic") -> AlembicProject:
+    """The project as Alembic resolves it (probe.py in this interpreter, in the ini's directory)."""
+    return ProjectProbe(ini.parent).project(ini, section, ProjectPython(sys.executable, "the test's", own=True))
 
 
 def branchy(current: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.core.interpreter import ProjectPython
 from pgadmin_py.migrations.highlight import highlight_css, python_html, sql_html
 from pgadmin_py.migrations.pgtools import choose_tools
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
@@ -24,19 +27,42 @@ def test_generated_css_is_in_sync_and_covers_both_themes() -> None:
     assert '[data-theme="dark"] .hl .k' in css and '[data-theme="light"] .hl .k' in css
 
 
-def _config(**kw: str) -> RunnerConfig:
+OURS = ProjectPython("/usr/bin/python3", "no virtualenv found", own=True)
+
+
+def _config(python: ProjectPython = OURS, **kw: Any) -> RunnerConfig:
     return RunnerConfig(Path("/p/alembic.ini"), "alembic", Path("/p"), DatabaseUrl.parse("postgresql://u:secret@h/db"),
-                        **kw)  # type: ignore[arg-type]
+                        python, **kw)
 
 
 def test_runner_modes_and_commands() -> None:
-    assert _config().mode == "default"
-    assert _config(alembic_python="/venv/bin/python").child("upgrade", "head")[0] == "/venv/bin/python"
+    assert _config().mode == "alembic"
+    venv = ProjectPython("/venv/bin/python", "the virtualenv .venv/ in the project directory", own=False)
+    assert _config(venv).child("upgrade", "head")[0] == "/venv/bin/python"
     wrapped = _config(migrate_command="flask --app web db")
     assert wrapped.mode == "MIGRATE_COMMAND"
     assert wrapped.run_command("downgrade", "abc") == ["flask", "--app", "web", "db", "downgrade", "abc"]
+    flask = _config(venv, flask=True)
+    assert flask.mode == "Flask-Migrate"
+    assert flask.run_command("upgrade", "heads") == ["/venv/bin/python", "-m", "flask", "db", "upgrade", "-d", "/p",
+                                                     "--", "heads"]
     env = _config().env()
-    assert env["DATABASE_URL"].startswith("postgresql://u:secret@") and env["PYTHONPATH"].startswith("/p")
+    assert env["DATABASE_URL"].startswith("postgresql://u:secret@")
+    assert env.get("PYTHONPATH") == os.environ.get("PYTHONPATH")  # never the project's or the ini's directory
+    assert not any("secret" in part for part in _config().child("upgrade", "heads"))  # URL only in the environment
+
+
+def test_last_exception_of_a_wrapper_run() -> None:
+    output = ("INFO  [alembic.runtime.migration] Running upgrade a1 -> a2, add price\n"
+              "Traceback (most recent call last):\n  File \"x.py\", line 1\n"
+              "sqlalchemy.exc.ProgrammingError: (psycopg.errors.UndefinedTable) relation \"nope\" does not exist\n"
+              "[SQL: ALTER TABLE nope ADD COLUMN x int]\n"
+              "(Background on this error at: https://sqlalche.me/e/20/f405)\n")
+    error, _ = diagnose(output, _config(migrate_command="flask db"))
+    assert error == ("sqlalchemy.exc.ProgrammingError: (psycopg.errors.UndefinedTable) relation \"nope\" "
+                     "does not exist")
+    assert diagnose("Error: Could not locate a Flask application.\n", _config())[0] == \
+        "Error: Could not locate a Flask application."
 
 
 def test_diagnose_missing_module_names_the_fix() -> None:

@@ -8,7 +8,6 @@ in a server thread, so closing the tab never cancels it.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -20,31 +19,32 @@ from markupsafe import escape
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from pgadmin_py.migrations.params import PlanParams
+from pgadmin_py.migrations.project import AlembicProjectError
 from pgadmin_py.migrations.runs import MigrationRunning, RunRegistry
-from pgadmin_py.migrations.service import MigrationsService, NotConfigured
+from pgadmin_py.migrations.service import SQL_WAIT_SECONDS, MigrationsService, NotConfigured
+from pgadmin_py.web.render import htmx_block
 from pgadmin_py.web.state import AppState, Runtime
 from pgadmin_py.web.urls import Urls
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 POLL_SECONDS = 0.1
-_REGISTRY_LOCK = threading.Lock()
+SQL_BLOCK_WAIT_SECONDS = 2.0
 
 
-def registry_of(request: Request[Any, Any, Any]) -> RunRegistry:
-    """The app's run registry, kept in the Litestar app state (one per app, created on first use)."""
-    state = request.app.state
-    with _REGISTRY_LOCK:
-        registry = state.get("migration_runs")
-        if registry is None:
-            registry = RunRegistry()
-            state["migration_runs"] = registry
-    assert isinstance(registry, RunRegistry)
-    return registry
+def registry_of(runtime: AppState) -> RunRegistry:
+    """The app's run registry (owned by its migrations service)."""
+    return runtime.migrations.registry
 
 
 def service(request: Request[Any, Any, Any], runtime: AppState) -> MigrationsService:
-    return MigrationsService(runtime.settings, runtime.engine, registry_of(request), runtime.models.metadata,
-                             scripts=runtime.migration_scripts)
+    """The app's migrations service, built once by ``create_app`` (it owns caches and a thread pool)."""
+    return runtime.migrations
+
+
+def sql_wait(request: Request[Any, Any, Any]) -> float:
+    """How long a page waits for an offline SQL preview: a moment for the whole page (it shows a
+    placeholder), longer for htmx asking for the SQL block itself (fewer round trips)."""
+    return SQL_BLOCK_WAIT_SECONDS if htmx_block(request) else SQL_WAIT_SECONDS
 
 
 def who(request: Request[Any, Any, Any]) -> str:
@@ -71,7 +71,7 @@ class MigrationsController(Controller):
     def overview(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
         try:
             view = service(request, runtime).overview()
-        except NotConfigured as exc:
+        except (NotConfigured, AlembicProjectError) as exc:
             return runtime.renderer.page(request, "migrations/unconfigured.html", section="migrations",
                                          title="Migrations", error=exc)
         return runtime.renderer.page(request, "migrations/index.html", section="migrations", title="Migrations",
@@ -80,7 +80,7 @@ class MigrationsController(Controller):
     @get("/plan", sync_to_thread=True)
     def plan(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
         params = PlanParams.parse(dict(request.query_params))
-        plan = service(request, runtime).plan(params.action, params.target)
+        plan = service(request, runtime).plan(params.action, params.target, wait=sql_wait(request))
         return runtime.renderer.page(request, "migrations/plan.html", section="migrations",
                                      title=plan.label.capitalize(), plan=plan, params=params, error=None)
 
@@ -92,7 +92,8 @@ class MigrationsController(Controller):
             run_id = svc.start(params.action, params.target, confirm=data.get("confirm", ""),
                                backup=data.get("backup", "on") != "off",
                                proceed_without_backup=data.get("proceed_without_backup") == "on",
-                               started_by=who(request), reviewed_from=data.get("reviewed_from"))
+                               started_by=who(request), reviewed_from=data.get("reviewed_from"),
+                               token=data.get("plan_token") or None)
         except MigrationRunning as exc:
             return running_page(request, runtime, exc)
         return Redirect(Urls().migration_run(run_id), status_code=303)
@@ -123,7 +124,7 @@ class MigrationsController(Controller):
     @get("/runs/{run_id:int}/events")
     async def events(self, request: Request[Any, Any, Any], runtime: Runtime, run_id: FromPath[int],
                      after: FromQuery[int] = 0) -> EventSourceResponse:
-        registry = registry_of(request)
+        registry = registry_of(runtime)
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
             index = max(after, 0)
@@ -178,7 +179,7 @@ class MigrationsController(Controller):
 
     @get("/{rev:str}", sync_to_thread=True)
     def revision(self, request: Request[Any, Any, Any], runtime: Runtime, rev: FromPath[str]) -> Response[str]:
-        detail = service(request, runtime).detail(rev)
+        detail = service(request, runtime).detail(rev, wait=sql_wait(request))
         return runtime.renderer.page(request, "migrations/revision.html", section="migrations",
                                      title=f"Revision {rev}", detail=detail)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, text
 
+from pgadmin_py.catalog.tables import catalog_fingerprint
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
-from pgadmin_py.migrations.drift import autogenerate_script, compute_drift, merge_script
+from pgadmin_py.migrations.drift import autogenerate_script, merge_script
 from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.graph import (
     Revision,
@@ -40,6 +40,8 @@ from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import LOCK_KEY, RunJob, RunRegistry
 from pgadmin_py.migrations.scripts import read_scripts
 from pgadmin_py.migrations.status import read_current
+from pgadmin_py.orm.models import ProjectModels
+from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
 
 ACTIONS = ("upgrade", "downgrade", "stamp")
 
@@ -137,11 +139,12 @@ class RestorePlan:
 
 
 class MigrationsService:
-    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry, metadata: Any = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry,
+                 models: ProjectModels | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.registry = registry
-        self.metadata = metadata
+        self.models = models  # the project's models as facts; drift is computed by their probe
         self.history = registry.history(settings.data_dir, self._lock_is_free)
 
     def _lock_is_free(self) -> bool:
@@ -208,10 +211,7 @@ class MigrationsService:
                                 f"alembic_version holds {rev}, which no script in this project defines.",
                                 "Point ALEMBIC_CONFIG at the project that migrated this database, or stamp it."))
         if not exists and tables > 0:
-            notes.append(Notice("warning", "Tables exist but no version table",
-                                f"The database has {tables} tables but no alembic_version: the schema was created "
-                                "without Alembic (e.g. metadata.create_all).",
-                                "Stamp the database at the revision that matches its schema (usually head)."))
+            notes.append(self._unversioned(tables, graph))
         if runner.mode == "default":
             for module, where in missing_imports(project, graph, self.settings.project_dir)[:3]:
                 notes.append(Notice("warning", f"Module {module!r} is not importable here",
@@ -221,28 +221,70 @@ class MigrationsService:
                                     "migration command."))
         return notes
 
-    def _drift(self) -> Drift | None:
-        if self.metadata is None:
+    def _unversioned(self, tables: int, graph: RevisionGraph) -> Notice:
+        """Failure class 8: tables but no version table (``create_all``). What to do depends on how the schema
+        compares with the models: the same -> stamp head; none of the models' tables -> upgrade from base;
+        otherwise the differences, so nobody stamps a schema that does not match."""
+        title = "Tables exist but no version table"
+        said = (f"The database has {tables} tables but no alembic_version: the schema was created without Alembic "
+                "(e.g. metadata.create_all).")
+        head = graph.heads[0] if len(graph.heads) == 1 else "heads"
+        found = self._drift_facts()
+        if found is None or found.error:
+            why = f" The models could not be compared with it ({found.error})." if found and found.error else (
+                " No models are loaded to compare it with (set SQLALCHEMY_BASE, or let env.py set target_metadata).")
+            return Notice("warning", title, said + why,
+                          f"Compare the schema with the revisions by hand, then stamp the matching one (stamp {head} "
+                          "if it is the latest).")
+        model_tables = {m.table for m in self.models.facts().catalog.models} if self.models else set()
+        missing = {i.table for i in found.items if i.kind == "missing_table"}
+        if not found.items:
+            return Notice("info", title, said + " It matches the models exactly (Alembic's autogenerate comparison "
+                          "finds no difference).", f"Stamp it at the head revision: stamp {head}, then migrate as "
+                          "usual.")
+        if model_tables and len(missing) >= len({t.rpartition(".")[2] for t in model_tables}):
+            return Notice("warning", title, said + " None of the models' tables exist yet: the schema is at base "
+                          "for this project.", f"Upgrade from base (upgrade {head}) rather than stamping; the other "
+                          "tables are not the models'.")
+        listed = "; ".join(i.message for i in found.items[:8]) + (
+            f"; and {len(found.items) - 8} more" if len(found.items) > 8 else "")
+        return Notice("warning", title, said + f" It differs from the models in {len(found.items)} way(s): {listed}.",
+                      "Do not stamp yet: bring the schema to the revision it matches (or make the models match it), "
+                      "then stamp that revision. Stamping a schema that differs hides the difference from Alembic.")
+
+    def _drift_facts(self) -> DriftFacts | None:
+        if self.models is None or not self.models.facts().loaded:
             return None
         try:
-            items = compute_drift(self.engine, self.metadata)
-        except AppError as exc:
-            return Drift(0, (), exc.detail)
-        except Exception as exc:  # noqa: BLE001 - a drift failure must never break the migrations page
-            return Drift(0, (), f"{type(exc).__name__}: {exc}")
-        return Drift(len(items), tuple(item.message for item in items))
+            key = catalog_fingerprint(self.engine)
+        except Exception:  # noqa: BLE001 - no fingerprint: compare without caching
+            key = None
+        return self.models.drift(key)
+
+    def _drift(self) -> Drift | None:
+        found = self._drift_facts()
+        if found is None:
+            return None
+        if found.error:
+            return Drift(0, (), found.error)
+        return Drift(len(found.items), tuple(item.message for item in found.items))
 
     def autogenerate_script(self) -> str:
         """The revision `alembic revision --autogenerate` would write, on top of the current heads."""
-        if self.metadata is None:
+        if self.models is None or not self.models.facts().loaded:
             raise NotFound("No models are loaded, so there is nothing to compare the database with.",
-                           "Set SQLALCHEMY_BASE=module:Base to load your models.")
+                           "Set SQLALCHEMY_BASE=module:Base, or let your env.py set target_metadata.")
         _, graph, _ = self.graph()
         if graph.pending:
             raise AppError(f"The database is not up to date: {len(graph.pending)} migration(s) are pending, and "
                            "their changes would be generated a second time.",
                            "Apply the pending migrations first (as `alembic revision --autogenerate` requires).")
-        return autogenerate_script(self.engine, self.metadata, tuple(graph.heads))
+        try:
+            rendered = self.models.render_migration()
+        except ProbeFailed as failed:
+            raise AppError(f"The revision could not be generated: {failed.problem.summary}",
+                           failed.problem.hint) from None
+        return autogenerate_script(rendered, tuple(graph.heads))
 
     def merge_script(self) -> str:
         """A merge revision joining every head, as `alembic merge heads` would write it."""

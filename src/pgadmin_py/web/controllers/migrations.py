@@ -43,7 +43,7 @@ def registry_of(request: Request[Any, Any, Any]) -> RunRegistry:
 
 
 def service(request: Request[Any, Any, Any], runtime: AppState) -> MigrationsService:
-    return MigrationsService(runtime.settings, runtime.engine, registry_of(request), runtime.models.metadata)
+    return MigrationsService(runtime.settings, runtime.engine, registry_of(request), runtime.models)
 
 
 def who(request: Request[Any, Any, Any]) -> str:

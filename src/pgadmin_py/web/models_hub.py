@@ -29,7 +29,7 @@ from pgadmin_py.orm.touches import tables_touched
 from pgadmin_py.web.state import AppState
 
 _HUB_LOCK = threading.Lock()
-FIRST_PROBE_WAIT_SECONDS = 2.0
+FIRST_PROBE_WAIT_SECONDS = 20.0  # the CLI waits for the first probe before serving: this covers a slow start
 DRIFT_BUDGET_SECONDS = 0.35  # longer than this, a page renders without drift marks and fetches them when ready
 
 
@@ -271,7 +271,11 @@ def model_page(hub: ModelsHub, name: str) -> ModelPage:
         decoded = tilde_decode(name)
     except InvalidKey:
         decoded = name
-    model = hub.catalog.get(decoded)
+    facts = hub.loaded
+    model = facts.catalog.get(decoded)
+    if model is None and facts.pending:
+        raise NotFound(f'The models are still being read, so "{decoded}" is not known yet.',
+                       f"Reload in a moment: they are read by {facts.python}.")
     if model is None:
         raise NotFound(f'There is no model called "{decoded}".',
                        "Pick one from the list of models; names are case-sensitive.")

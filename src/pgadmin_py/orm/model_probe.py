@@ -454,7 +454,8 @@ class Env:
         Flask-Migrate itself builds (it sets script_location to the migrations directory)."""
         from flask.cli import ScriptInfo
 
-        app = ScriptInfo().load_app()
+        # FLASK_APP as the `flask` command reads it (Flask < 2.2 read it in ScriptInfo, newer ones in `--app`)
+        app = ScriptInfo(app_import_path=os.environ.get("FLASK_APP") or None).load_app()
         self.app_context = app.app_context()
         self.app_context.push()
         directory = str(Path(self.ini).parent) if self.ini else "migrations"
@@ -633,8 +634,17 @@ def _render(_rev: Any, context: Any) -> list[Any]:
     if metadata is None:
         raise Captured({"upgrade": "", "downgrade": "", "error": "env.py sets target_metadata = None."})
     script: Any = produce_migrations(context, metadata)
-    raise Captured({"upgrade": render_python_code(script.upgrade_ops, migration_context=context),
-                    "downgrade": render_python_code(script.downgrade_ops, migration_context=context), "error": None})
+    try:
+        up = render_python_code(script.upgrade_ops, migration_context=context)
+        down = render_python_code(script.downgrade_ops, migration_context=context)
+    except Exception:  # noqa: BLE001 - Alembic < 1.13 refuses a context with a script: render as `revision` does
+        from alembic.autogenerate import render
+        from alembic.autogenerate.api import AutogenContext
+
+        autogen = AutogenContext(context, metadata=metadata)
+        up = render._indent(render._render_cmd_body(script.upgrade_ops, autogen))
+        down = render._indent(render._render_cmd_body(script.downgrade_ops, autogen))
+    raise Captured({"upgrade": up, "downgrade": down, "error": None})
 
 
 _OVERRIDE: dict[str, Any] = {}

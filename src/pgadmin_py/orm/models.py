@@ -37,6 +37,7 @@ SKIP_DIRS = frozenset({".git", ".hg", ".venv", "venv", "env", ".env", ".tox", ".
                        ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "build", "dist", ".pgadmin-py"})
 MAX_WATCHED_FILES = 5000
 RECHECK_SECONDS = 2.0
+FIRST_PROBE_WAIT_SECONDS = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,11 @@ class ProjectModels:
         self._refresh(force=True)
 
     def facts(self) -> ModelFacts:
+        """The latest facts. Until the first probe answered, waits up to ``FIRST_PROBE_WAIT_SECONDS`` for it (the
+        CLI waits for it before serving, so this only covers a slow start), then answers ``pending``."""
         self._refresh(force=False)
+        if self._facts.pending and self._running is not None:
+            self._done.wait(FIRST_PROBE_WAIT_SECONDS)
         with self._lock:
             return self._facts
 

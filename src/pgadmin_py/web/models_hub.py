@@ -29,7 +29,6 @@ from pgadmin_py.orm.touches import tables_touched
 from pgadmin_py.web.state import AppState
 
 _HUB_LOCK = threading.Lock()
-FIRST_PROBE_WAIT_SECONDS = 20.0  # the CLI waits for the first probe before serving: this covers a slow start
 DRIFT_BUDGET_SECONDS = 0.35  # longer than this, a page renders without drift marks and fetches them when ready
 
 
@@ -78,8 +77,6 @@ class ModelsHub:
     def _current(self) -> tuple[ModelFacts, DiagramService]:
         """The latest facts, and a diagram service built on them (rebuilt when the models were read again)."""
         facts = self.runtime.models.facts()
-        if facts.pending:  # the first probe is running: a page waits a moment for it rather than flash "reading"
-            facts = self.runtime.models.wait(FIRST_PROBE_WAIT_SECONDS)
         with self._swap_lock:
             if facts.generation != self._facts.generation or facts.pending != self._facts.pending:
                 self._facts = facts

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pgadmin_py.orm.models import ModelFacts
 
 log = logging.getLogger("pgadmin_py")
-STARTUP_MODELS_WAIT_SECONDS = 60.0  # the report waits this long for the models probe, then says "still reading"
+STARTUP_MODELS_WAIT_SECONDS = 30.0  # the report waits this long for the models probe, then says "still reading"
 DEMO_DATABASE = "pgadmin_demo"
 
 

@@ -143,7 +143,7 @@ class ModelsHub:
             return Drift((), None)
 
         def build() -> Drift:
-            found = self.runtime.models.drift()
+            found = self.runtime.models.drift(fingerprint)
             return Drift(found.items, found.error)
 
         return self._drift.get(self._drift_key(fingerprint), build)

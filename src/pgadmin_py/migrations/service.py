@@ -12,7 +12,7 @@ from pgadmin_py.catalog.tables import catalog_fingerprint
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
-from pgadmin_py.migrations.drift import autogenerate_script, merge_script
+from pgadmin_py.migrations.drift import autogenerate_script, matching_revision, merge_script
 from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.graph import (
     Revision,
@@ -65,6 +65,7 @@ class Notice:
     title: str
     detail: str
     hint: str | None = None
+    stamp: tuple[str, ...] | None = None  # the revisions to stamp this notice advises; () advises not stamping
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,12 @@ class Overview:
     @property
     def needs_stamp(self) -> bool:
         return not self.version_table_exists and self.table_count > 0
+
+    @property
+    def stamp_targets(self) -> tuple[str, ...]:
+        """The revisions worth stamping: the schema comparison's advice when there is one, else the heads."""
+        advised = [n.stamp for n in self.notices if n.stamp is not None]
+        return advised[0] if advised else tuple(self.graph.heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,9 +229,10 @@ class MigrationsService:
         return notes
 
     def _unversioned(self, tables: int, graph: RevisionGraph) -> Notice:
-        """Failure class 8: tables but no version table (``create_all``). What to do depends on how the schema
-        compares with the models: the same -> stamp head; none of the models' tables -> upgrade from base;
-        otherwise the differences, so nobody stamps a schema that does not match."""
+        """Failure class 8: tables but no version table (``create_all``). The schema is compared with the models
+        first (Alembic's autogenerate comparison, in the project's interpreter): the same -> stamp head; what the
+        later revisions would add is missing -> stamp the revision it matches; none of the models' tables -> upgrade
+        from base; otherwise the differences, so nobody stamps a schema that does not match."""
         title = "Tables exist but no version table"
         said = (f"The database has {tables} tables but no alembic_version: the schema was created without Alembic "
                 "(e.g. metadata.create_all).")
@@ -236,21 +244,46 @@ class MigrationsService:
             return Notice("warning", title, said + why,
                           f"Compare the schema with the revisions by hand, then stamp the matching one (stamp {head} "
                           "if it is the latest).")
-        model_tables = {m.table for m in self.models.facts().catalog.models} if self.models else set()
-        missing = {i.table for i in found.items if i.kind == "missing_table"}
         if not found.items:
             return Notice("info", title, said + " It matches the models exactly (Alembic's autogenerate comparison "
                           "finds no difference).", f"Stamp it at the head revision: stamp {head}, then migrate as "
-                          "usual.")
-        if model_tables and len(missing) >= len({t.rpartition(".")[2] for t in model_tables}):
-            return Notice("warning", title, said + " None of the models' tables exist yet: the schema is at base "
-                          "for this project.", f"Upgrade from base (upgrade {head}) rather than stamping; the other "
-                          "tables are not the models'.")
+                          "usual.", stamp=tuple(graph.heads))
+        matched = matching_revision(found.items, self._chain(graph)) if len(graph.heads) == 1 else None
         listed = "; ".join(i.message for i in found.items[:8]) + (
             f"; and {len(found.items) - 8} more" if len(found.items) > 8 else "")
+        if matched == "base":
+            return Notice("warning", title, said + " None of the models' tables exist yet: the schema is at base "
+                          f"for this project ({listed}).", f"Upgrade from base (upgrade {head}) rather than "
+                          "stamping; the other tables are not the models'.", stamp=())
+        if matched is not None:
+            return Notice("warning", title, said + f" It differs from the models exactly by what the revisions after "
+                          f"{matched} do ({listed}): it is at {matched}.",
+                          f"Stamp it at that revision: stamp {matched}, then upgrade to apply the rest.",
+                          stamp=(matched,))
         return Notice("warning", title, said + f" It differs from the models in {len(found.items)} way(s): {listed}.",
                       "Do not stamp yet: bring the schema to the revision it matches (or make the models match it), "
-                      "then stamp that revision. Stamping a schema that differs hides the difference from Alembic.")
+                      "then stamp that revision. Stamping a schema that differs hides the difference from Alembic.",
+                      stamp=())
+
+    @staticmethod
+    def _chain(graph: RevisionGraph) -> list[tuple[str, str]]:
+        """(revision, source) of the head's ancestry, newest first (every child before its parents)."""
+        wanted: set[str] = set()
+        todo = list(graph.heads[:1])
+        while todo:
+            rev = todo.pop()
+            if rev in graph.revisions and rev not in wanted:
+                wanted.add(rev)
+                todo.extend(graph.revisions[rev].parents)
+        chain = []
+        for rev, revision in graph.revisions.items():  # newest first
+            if rev in wanted:
+                try:
+                    source = revision.script.path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    source = ""
+                chain.append((rev, source))
+        return chain
 
     def _drift_facts(self) -> DriftFacts | None:
         if self.models is None or not self.models.facts().loaded:

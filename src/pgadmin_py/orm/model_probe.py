@@ -454,6 +454,12 @@ class Env:
         Flask-Migrate itself builds (it sets script_location to the migrations directory)."""
         from flask.cli import ScriptInfo
 
+        try:  # .flaskenv / .env, as the `flask` command loads them (when python-dotenv is installed)
+            from flask.cli import load_dotenv
+
+            load_dotenv()
+        except Exception:  # noqa: BLE001, S110 - no python-dotenv, or an unreadable file: FLASK_APP from the env
+            pass
         # FLASK_APP as the `flask` command reads it (Flask < 2.2 read it in ScriptInfo, newer ones in `--app`)
         app = ScriptInfo(app_import_path=os.environ.get("FLASK_APP") or None).load_app()
         self.app_context = app.app_context()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pgadmin_py.core.dburl import DatabaseUrl, InvalidDatabaseUrl, mask_urls_in
 from pgadmin_py.orm.introspect import ModelCatalog
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def launch(python: str, cwd: Path, env: Mapping[str, str], args: Sequence[str], 
         done = subprocess.run([python, *args], cwd=cwd, env=dict(env), capture_output=True, text=True,
                               timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        tail = _tail(exc.stderr)
+        tail = _masked(_tail(exc.stderr), env)
         raise ProbeFailed(_problem(
             f"Reading the models took longer than {timeout:.0f} s and was stopped",
             "Something in env.py or the models waits (a database, a network service, input). Make `alembic check` "
@@ -136,22 +137,35 @@ def launch(python: str, cwd: Path, env: Mapping[str, str], args: Sequence[str], 
         raise ProbeFailed(_problem(
             f"The project's interpreter could not be started: {python}: {exc.strerror or exc}",
             "Set ALEMBIC_PYTHON to a working Python of the project (e.g. /app/.venv/bin/python).")) from None
-    marker = done.stdout.rfind(MARK)
+    stdout, stderr = _masked(done.stdout, env), _masked(done.stderr, env)
+    marker = stdout.rfind(MARK)
     if marker < 0:
         raise ProbeFailed(_problem(
             f"The models probe exited with code {done.returncode} without an answer",
             "The project's interpreter needs SQLAlchemy (and Alembic for env.py) installed; the error output is "
-            "below. Set ALEMBIC_PYTHON to the interpreter that has them.", _tail(done.stderr)))
+            "below. Set ALEMBIC_PYTHON to the interpreter that has them.", _tail(stderr)))
     try:
-        answer = json.loads(done.stdout[marker + len(MARK):].strip().splitlines()[0])
+        answer = json.loads(stdout[marker + len(MARK):].strip().splitlines()[0])
     except (json.JSONDecodeError, IndexError) as exc:
         raise ProbeFailed(_problem(f"The models probe printed an answer that is not JSON ({exc})",
                                    "This is a bug in pgadmin-py's probe; the error output is below.",
-                                   _tail(done.stderr))) from None
+                                   _tail(stderr))) from None
     if not isinstance(answer, dict):
         raise ProbeFailed(_problem("The models probe printed an answer that is not a JSON object",
-                                   "This is a bug in pgadmin-py's probe.", _tail(done.stderr)))
+                                   "This is a bug in pgadmin-py's probe.", _tail(stderr)))
     return answer
+
+
+def _masked(text: str, env: Mapping[str, str]) -> str:
+    """The child's output with the database password hidden, wherever the project printed it."""
+    text = mask_urls_in(text)
+    try:
+        password = DatabaseUrl.parse(env["DATABASE_URL"]).password if env.get("DATABASE_URL") else None
+    except InvalidDatabaseUrl:
+        password = None
+    if password:
+        text = text.replace(json.dumps(password)[1:-1], "***").replace(password, "***")
+    return text
 
 
 def _tail(text: str | bytes | None, limit: int = 6000) -> str:

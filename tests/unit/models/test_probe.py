@@ -109,3 +109,14 @@ def test_flask_migrate_layout_is_detected(tmp_path: Path) -> None:
     ini.write_text("[alembic]\nscript_location = migrations\n")
     assert not flask_migrate_layout(ini)
     assert not flask_migrate_layout(None)
+
+
+def test_the_database_password_never_reaches_a_page(tmp_path: Path) -> None:
+    leak = tmp_path / "leak.py"
+    leak.write_text("import os, sys\nprint('connecting with', os.environ['DATABASE_URL'], file=sys.stderr)\n"
+                    "print('the password is', 'Sup3r-Secret', file=sys.stderr)\nsys.exit(1)\n")
+    env = clean_env(DATABASE_URL="postgresql://app:Sup3r-Secret@db.example:5432/shop")
+    with pytest.raises(ProbeFailed) as failed:
+        launch(sys.executable, tmp_path, env, [str(leak)])
+    assert "Sup3r-Secret" not in failed.value.problem.traceback
+    assert "app:***@db.example" in failed.value.problem.traceback

@@ -1,8 +1,10 @@
 """What the models and diagram pages show: models, drift and cascades, composed once per app.
 
-The pages compose three features the feature packages may not compose themselves: the models
-(``orm``), the live database's drift from them (``migrations.drift``) and the revisions that touched a
-table (``migrations.scripts``). :class:`ModelsHub` holds them per app, cached by the catalog fingerprint.
+The pages compose what the feature packages may not compose themselves: the models as facts (``orm``:
+read by the probe in the project's interpreter, with the database's drift from them, computed there by
+Alembic's ``compare_metadata``), the catalog (``diagram``) and the revisions that touched a table
+(``migrations.scripts``). :class:`ModelsHub` holds them per app, cached by the catalog fingerprint and the
+generation of the model facts (they are read again when the project's files change).
 """
 
 from __future__ import annotations

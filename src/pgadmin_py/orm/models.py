@@ -138,6 +138,7 @@ class ProjectModels:
         self._done = threading.Event()
         self._generation = 0
         self._drifts: dict[Hashable, DriftFacts] = {}
+        self._drift_lock = threading.Lock()
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ProjectModels:
@@ -226,19 +227,20 @@ class ProjectModels:
         if not self.command.python:
             return DriftFacts((), None)
         cache_key = (key, self._facts.generation) if key is not None else None
-        with self._lock:
-            if cache_key is not None and cache_key in self._drifts:
-                return self._drifts[cache_key]
-        try:
-            found = drift_from_json(self._online("drift"))
-        except ProbeFailed as failed:
-            found = DriftFacts((), f"{failed.problem.summary}. {failed.problem.hint}")
-        if cache_key is not None:
+        with self._drift_lock:  # one comparison at a time: two pages asking at once share its answer
             with self._lock:
-                self._drifts[cache_key] = found
-                while len(self._drifts) > 8:
-                    self._drifts.pop(next(iter(self._drifts)))
-        return found
+                if cache_key is not None and cache_key in self._drifts:
+                    return self._drifts[cache_key]
+            try:
+                found = drift_from_json(self._online("drift"))
+            except ProbeFailed as failed:
+                found = DriftFacts((), f"{failed.problem.summary}. {failed.problem.hint}")
+            if cache_key is not None:
+                with self._lock:
+                    self._drifts[cache_key] = found
+                    while len(self._drifts) > 8:
+                        self._drifts.pop(next(iter(self._drifts)))
+            return found
 
     def render_migration(self) -> RenderedMigration:
         """``upgrade()`` / ``downgrade()`` bodies as ``alembic revision --autogenerate`` would render them."""

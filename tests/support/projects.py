@@ -147,7 +147,8 @@ FACTS: dict[str, Facts] = {
                           ("Invoice", "InvoiceLine"), fails_in="8b2c3d4e5f60"),
     "create_all": Facts(("3e4f5a6b7c80", "4f5a6b7c8d91"), ("4f5a6b7c8d91",), ("Author", "Book")),
     "custom_types": Facts(("5a6b7c8d9e01", "6b7c8d9e0f12"), ("6b7c8d9e0f12",), ("Supplier", "Product")),
-    "sa14": Facts(("27c6a30d7c24", "b1f0c4e2a9d3"), ("b1f0c4e2a9d3",), ("Customer", "Subscription")),
+    "sa14": Facts(("27c6a30d7c24", "b1f0c4e2a9d3", "e5d4c3b2a1f0"), ("e5d4c3b2a1f0",),
+                  ("Customer", "Subscription", "Plan")),
     "fsqla2": Facts(("1f2e3d4c5b6a", "9a8b7c6d5e4f"), ("9a8b7c6d5e4f",), ("Agent", "Ticket", "TicketComment"),
                     ini="migrations/alembic.ini"),
 }

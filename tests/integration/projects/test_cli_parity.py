@@ -81,7 +81,9 @@ def test_branched_downgrades_one_labelled_branch(project_copy: Copy, fresh_db: F
     assert version_rows(url) == ["0a9b8c7d6e5f"]
     assert "audit_log" not in {row[1] for row in fingerprint(url).tables}
     heads = run_cli("branched", project, python, url, "heads")
-    assert "(audit, expand) (head)" in heads.output and "(contract, cleanup) (head)" in heads.output
+    labels = {line.split()[0]: set(line[line.index("(") + 1:line.index(")")].split(", "))
+              for line in heads.output.splitlines() if "(head)" in line}  # Alembic keeps labels in a set
+    assert labels == {"f7e6d5c4b3a2": {"audit", "expand"}, "0a9b8c7d6e5f": {"contract", "cleanup"}}
 
 
 def test_the_fingerprint_is_the_same_for_the_same_schema_and_sees_one_changed_column(

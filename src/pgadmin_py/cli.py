@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pgadmin_py import __version__
 from pgadmin_py.core.errors import AppError, ConfigError
@@ -17,7 +18,11 @@ from pgadmin_py.core.logging import configure_logging
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.embedded import EmbeddedPostgres
 
+if TYPE_CHECKING:
+    from pgadmin_py.orm.models import ModelFacts
+
 log = logging.getLogger("pgadmin_py")
+STARTUP_MODELS_WAIT_SECONDS = 30.0  # the report waits this long for the models probe, then says "still reading"
 DEMO_DATABASE = "pgadmin_demo"
 
 
@@ -131,13 +136,7 @@ def _serve(settings: Settings, *, check_only: bool) -> int:
 
     state = build_state(settings)
     up = state.monitor.check_now()
-    models = state.models
-    if models.spec is None:
-        model_line = "none (set SQLALCHEMY_BASE=module:Base to load your models)"
-    elif models.problem is not None:
-        model_line = f"import of {models.spec} failed: {models.problem.summary}. {models.problem.hint}"
-    else:
-        model_line = f"{models.model_count} models, {models.table_count} tables from {models.spec}"
+    model_line = _model_line(state.models.wait(STARTUP_MODELS_WAIT_SECONDS))
     if settings.alembic_config is None:
         alembic_line = "no alembic.ini found (set ALEMBIC_CONFIG=path/to/alembic.ini)"
     else:
@@ -159,6 +158,17 @@ def _serve(settings: Settings, *, check_only: bool) -> int:
     uvicorn.run(create_app(settings, state=state), host=settings.host, port=settings.port, log_config=None,
                 server_header=False, timeout_graceful_shutdown=5)
     return 0
+
+
+def _model_line(models: ModelFacts) -> str:
+    if models.pending:
+        return (f"still being read in the background by {models.python} (the models page shows them when ready)")
+    if models.problem is not None:
+        return f"import of {models.spec} failed: {models.problem.summary}. {models.problem.hint}"
+    if models.spec is None:
+        return ("none (set SQLALCHEMY_BASE=module:Base, or ALEMBIC_CONFIG to an alembic.ini whose env.py sets "
+                "target_metadata)")
+    return f"{models.model_count} models, {models.table_count} tables from {models.spec}"
 
 
 def _short(path: Path) -> Path:

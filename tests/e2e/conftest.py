@@ -89,6 +89,21 @@ def live_server(demo_db: DatabaseUrl, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Any]:
+    """Start the real app with a given environment (another project than the demo); stopped after the test."""
+    started: list[LiveServer] = []
+
+    def start(env: dict[str, str]) -> LiveServer:
+        server = LiveServer(env, tmp_path / f"server-{len(started)}.log")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS

@@ -1,4 +1,4 @@
-"""WTForms classes generated at runtime from a table's mapper (the user's model, or automap)."""
+"""WTForms classes generated at runtime from the catalog and the model's facts."""
 
 from pgadmin_py.forms.builder import RecordForm, build_form_class, table_facts
 from pgadmin_py.forms.facts import DEFAULT, FieldFacts, FkTarget, SqlValue, field_name, searched_fk

@@ -1,7 +1,8 @@
-"""Build (and cache) a WTForms class for a table from its mapper; pure, no I/O.
+"""Build (and cache) a WTForms class for a table from the catalog and its model's facts; pure, no I/O.
 
-The cache key is the table's column facts plus the mapper: when the catalog changes (a column added,
-a type altered) the facts differ and a new class is built; requests in between reuse the class.
+The cache key is the table's column facts (merged with the model's): when the catalog changes (a column
+added, a type altered) or the model does, the facts differ and a new class is built; requests in between
+reuse the class. Converters are chosen by the catalog's type, the one the database casts to.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import types as sa
 from sqlalchemy.dialects.postgresql.base import ischema_names
-from sqlalchemy.orm import Mapper
 from wtforms import Form
 
 from pgadmin_py.catalog.tables import TableInfo
 from pgadmin_py.forms.facts import DEFAULT, FieldFacts, SqlValue, column_facts
 from pgadmin_py.forms.fields import ABSENT, PgField
 from pgadmin_py.forms.registry import convert
+from pgadmin_py.orm.introspect import ModelInfo
 
 _CACHE: dict[tuple[Any, ...], type[RecordForm]] = {}
 _LOCK = threading.Lock()
@@ -84,28 +85,16 @@ def _type_from_catalog(base_type: str) -> sa.TypeEngine[Any]:
     return cls() if cls is not None else sa.NullType()
 
 
-def _mapped_columns(mapper: Mapper[Any] | None, info: TableInfo) -> dict[str, Any]:
-    if mapper is None:
-        return {}
-    out: dict[str, Any] = {}
-    for table in mapper.tables:
-        if table.name == info.name and (table.schema or "public") == info.schema:
-            out.update({c.name: c for c in table.columns})
-    return out
-
-
-def table_facts(info: TableInfo, mapper: Mapper[Any] | None) -> tuple[tuple[FieldFacts, sa.TypeEngine[Any]], ...]:
+def table_facts(info: TableInfo, model: ModelInfo | None) -> tuple[tuple[FieldFacts, sa.TypeEngine[Any]], ...]:
     """Each catalog column with its facts and the SQL type whose converter builds its field."""
-    mapped = _mapped_columns(mapper, info)
-    version = getattr(getattr(mapper, "version_id_col", None), "name", None)
+    version = model.version_id_col if model is not None else None
     out = []
     for col in info.columns:
-        model_col = mapped.get(col.name)
-        type_ = model_col.type if model_col is not None else _type_from_catalog(col.base_type)
+        model_col = model.column(col.name) if model is not None else None
         facts = column_facts(info, col, model_col)
         if col.name == version:  # the model's version_id_col: maintained by the save, never typed
             facts = replace(facts, read_only="version")
-        out.append((facts, type_))
+        out.append((facts, _type_from_catalog(col.base_type)))
     return tuple(out)
 
 
@@ -113,10 +102,10 @@ def _label(facts: FieldFacts) -> str:
     return facts.column
 
 
-def build_form_class(info: TableInfo, mapper: Mapper[Any] | None) -> type[RecordForm]:
-    """The form class for a table: cached on (column facts, mapper)."""
-    described = table_facts(info, mapper)
-    key = (info.schema, info.name, tuple(f for f, _ in described), id(mapper) if mapper is not None else None)
+def build_form_class(info: TableInfo, model: ModelInfo | None) -> type[RecordForm]:
+    """The form class for a table: cached on its column facts (the model's merged in)."""
+    described = table_facts(info, model)
+    key = (info.schema, info.name, tuple(f for f, _ in described))
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:

@@ -1,19 +1,20 @@
-"""What a form needs to know about one column, merged from the catalog and the mapper.
+"""What a form needs to know about one column, merged from the catalog and the model's facts.
 
 The catalog says what the database will accept (the type to cast to, identity, generated); the
-mapper, when it is the user's model, says what the application means (its types, lengths,
-nullability, defaults). These frozen facts are hashable, so a form class can be cached on them.
+model's column facts (reported by the models probe), when the table has a model, say what the
+application means (lengths, nullability, defaults, enum values). These frozen facts are hashable,
+so a form class can be cached on them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 from pgadmin_py.catalog.tables import Column as CatalogColumn
 from pgadmin_py.catalog.tables import ForeignKey, TableInfo
 from pgadmin_py.core.pk import tilde_encode
+from pgadmin_py.orm.introspect import ColumnInfo
 
 FIELD_PREFIX = "f_"
 
@@ -74,25 +75,6 @@ def field_name(column: str) -> str:
     return FIELD_PREFIX + tilde_encode(column)
 
 
-def _model_default(model_col: Any) -> str | None:
-    server = getattr(model_col, "server_default", None)
-    if server is not None:
-        arg = getattr(server, "arg", None)
-        return str(getattr(arg, "text", arg)) if arg is not None else "server default"
-    return None
-
-
-def _model_initial(model_col: Any) -> str | None:
-    """A scalar Python-side default (``default=5``) pre-fills a new row; callables are not run."""
-    default = getattr(model_col, "default", None)
-    if default is not None and getattr(default, "is_scalar", False) and default.arg is not None:
-        arg = default.arg
-        if isinstance(arg, bool):
-            return "true" if arg else "false"
-        return str(getattr(arg, "value", arg))
-    return None
-
-
 def searched_fk(info: TableInfo, column: str) -> ForeignKey | None:
     """The foreign key a search on ``column`` picks a row for: the column's own, else the composite key it
     comes first in (the other columns of that key are filled by the same pick)."""
@@ -101,7 +83,7 @@ def searched_fk(info: TableInfo, column: str) -> ForeignKey | None:
     return next(iter(single or first_of), None)
 
 
-def column_facts(info: TableInfo, col: CatalogColumn, model_col: Any | None) -> FieldFacts:
+def column_facts(info: TableInfo, col: CatalogColumn, model_col: ColumnInfo | None) -> FieldFacts:
     found = searched_fk(info, col.name)
     fk = None if found is None else FkTarget(found.ref_schema, found.ref_table, found.ref_columns[0],
                                              found.targets_pk, len(found.columns) > 1)
@@ -113,11 +95,12 @@ def column_facts(info: TableInfo, col: CatalogColumn, model_col: Any | None) -> 
         default = "next value of its sequence"
     nullable, max_length, enum_values, initial = col.nullable, col.max_length, col.enum_values, None
     if model_col is not None:
-        initial = _model_initial(model_col)
-        nullable = bool(model_col.nullable) and col.nullable
-        default = default or _model_default(model_col)
-        length = getattr(model_col.type, "length", None)
-        max_length = length if isinstance(length, int) else max_length
+        initial = model_col.initial  # a scalar Python default pre-fills a new row; callables are never run
+        nullable = model_col.nullable and col.nullable
+        default = default or model_col.server_default
+        max_length = model_col.length if model_col.length is not None else max_length
+        if enum_values is None and model_col.enum_values is not None:
+            enum_values = model_col.enum_values  # a non-native Enum: the database stores text
     return FieldFacts(
         column=col.name, sql_type=col.type_name, base_type=col.base_type, type_kind=col.type_kind,
         is_array=col.is_array, nullable=nullable, default=default, read_only=read_only,

@@ -8,16 +8,16 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, text
 
+from pgadmin_py.catalog.tables import catalog_fingerprint
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.interpreter import ProjectPython, find_project_python
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
 from pgadmin_py.migrations.backups import BackupPolicy, SourceCheck, check_source, is_of, refuse_unless_restorable
-from pgadmin_py.migrations.drift import autogenerate_script, compute_drift, merge_script
+from pgadmin_py.migrations.drift import autogenerate_script, matching_revision, merge_script
 from pgadmin_py.migrations.envpy import read_env
 from pgadmin_py.migrations.graph import (
     Revision,
@@ -48,6 +48,8 @@ from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
 from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
 from pgadmin_py.migrations.status import MigrationSummary, read_current
+from pgadmin_py.orm.models import ProjectModels
+from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
 
 ACTIONS = ("upgrade", "downgrade", "stamp")
 TOOLS_SECONDS = 60.0
@@ -73,6 +75,7 @@ class Notice:
     title: str
     detail: str
     hint: str | None = None
+    stamp: tuple[str, ...] | None = None  # the revisions to stamp this notice advises; () advises not stamping
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,12 @@ class Overview:
     @property
     def needs_stamp(self) -> bool:
         return not self.version_table_exists and self.table_count > 0
+
+    @property
+    def stamp_targets(self) -> tuple[str, ...]:
+        """The revisions worth stamping: the schema comparison's advice when there is one, else the heads."""
+        advised = [n.stamp for n in self.notices if n.stamp is not None]
+        return advised[0] if advised else tuple(self.graph.heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +207,13 @@ class MigrationsService:
     """One per app (built by ``create_app``): it owns the probe cache, the parsed revision files and the
     SQL previews' thread pool."""
 
-    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry, metadata: Any = None, *,
-                 python: ProjectPython | None = None, secret: str = "", scripts: ScriptCache | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry,
+                 models: ProjectModels | None = None, *, python: ProjectPython | None = None, secret: str = "",
+                 scripts: ScriptCache | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.registry = registry
-        self.metadata = metadata
+        self.models = models  # the project's models as facts; drift is computed by their probe
         self.python = python or find_project_python(settings.alembic_python, settings.project_dir)
         self.secret = secret or settings.secret_key or "pgadmin-py"
         self.probe = ProjectProbe(settings.project_dir)
@@ -293,10 +303,7 @@ class MigrationsService:
                                 f"alembic_version holds {rev}, which no script in this project defines.",
                                 "Point ALEMBIC_CONFIG at the project that migrated this database, or stamp it."))
         if not exists and tables > 0:
-            notes.append(Notice("warning", "Tables exist but no version table",
-                                f"The database has {tables} tables but no alembic_version: the schema was created "
-                                "without Alembic (e.g. metadata.create_all).",
-                                "Stamp the database at the revision that matches its schema (usually head)."))
+            notes.append(self._unversioned(tables, graph))
         if runner.mode == "alembic":
             for module, where in project.missing_modules[:3]:
                 notes.append(Notice("warning", f"Module {module!r} is not importable here",
@@ -333,28 +340,96 @@ class MigrationsService:
         return (f"The project cannot be imported: no module named {module!r} ({where} imports it) in "
                 f"{project.python.path}.", self._missing_hint(project))
 
-    def _drift(self) -> Drift | None:
-        if self.metadata is None:
+    def _unversioned(self, tables: int, graph: RevisionGraph) -> Notice:
+        """Failure class 8: tables but no version table (``create_all``). The schema is compared with the models
+        first (Alembic's autogenerate comparison, in the project's interpreter): the same -> stamp head; what the
+        later revisions would add is missing -> stamp the revision it matches; none of the models' tables -> upgrade
+        from base; otherwise the differences, so nobody stamps a schema that does not match."""
+        title = "Tables exist but no version table"
+        said = (f"The database has {tables} tables but no alembic_version: the schema was created without Alembic "
+                "(e.g. metadata.create_all).")
+        head = graph.heads[0] if len(graph.heads) == 1 else "heads"
+        found = self._drift_facts()
+        if found is None or found.error:
+            why = f" The models could not be compared with it ({found.error})." if found and found.error else (
+                " No models are loaded to compare it with (set SQLALCHEMY_BASE, or let env.py set target_metadata).")
+            return Notice("warning", title, said + why,
+                          f"Compare the schema with the revisions by hand, then stamp the matching one (stamp {head} "
+                          "if it is the latest).")
+        if not found.items:
+            return Notice("info", title, said + " It matches the models exactly (Alembic's autogenerate comparison "
+                          "finds no difference).", f"Stamp it at the head revision: stamp {head}, then migrate as "
+                          "usual.", stamp=tuple(graph.heads))
+        matched = matching_revision(found.items, self._chain(graph)) if len(graph.heads) == 1 else None
+        listed = "; ".join(i.message for i in found.items[:8]) + (
+            f"; and {len(found.items) - 8} more" if len(found.items) > 8 else "")
+        if matched == "base":
+            return Notice("warning", title, said + " None of the models' tables exist yet: the schema is at base "
+                          f"for this project ({listed}).", f"Upgrade from base (upgrade {head}) rather than "
+                          "stamping; the other tables are not the models'.", stamp=())
+        if matched is not None:
+            return Notice("warning", title, said + f" It differs from the models exactly by what the revisions after "
+                          f"{matched} do ({listed}): it is at {matched}.",
+                          f"Stamp it at that revision: stamp {matched}, then upgrade to apply the rest.",
+                          stamp=(matched,))
+        return Notice("warning", title, said + f" It differs from the models in {len(found.items)} way(s): {listed}.",
+                      "Do not stamp yet: bring the schema to the revision it matches (or make the models match it), "
+                      "then stamp that revision. Stamping a schema that differs hides the difference from Alembic.",
+                      stamp=())
+
+    @staticmethod
+    def _chain(graph: RevisionGraph) -> list[tuple[str, str]]:
+        """(revision, source) of the head's ancestry, newest first (every child before its parents)."""
+        wanted: set[str] = set()
+        todo = list(graph.heads[:1])
+        while todo:
+            rev = todo.pop()
+            if rev in graph.revisions and rev not in wanted:
+                wanted.add(rev)
+                todo.extend(graph.revisions[rev].parents)
+        chain = []
+        for rev, revision in graph.revisions.items():  # newest first
+            if rev in wanted:
+                try:
+                    source = revision.script.path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    source = ""
+                chain.append((rev, source))
+        return chain
+
+    def _drift_facts(self) -> DriftFacts | None:
+        if self.models is None or not self.models.facts().loaded:
             return None
         try:
-            items = compute_drift(self.engine, self.metadata)
-        except AppError as exc:
-            return Drift(0, (), exc.detail)
-        except Exception as exc:  # noqa: BLE001 - a drift failure must never break the migrations page
-            return Drift(0, (), f"{type(exc).__name__}: {exc}")
-        return Drift(len(items), tuple(item.message for item in items))
+            key = catalog_fingerprint(self.engine)
+        except Exception:  # noqa: BLE001 - no fingerprint: compare without caching
+            key = None
+        return self.models.drift(key)
+
+    def _drift(self) -> Drift | None:
+        found = self._drift_facts()
+        if found is None:
+            return None
+        if found.error:
+            return Drift(0, (), found.error)
+        return Drift(len(found.items), tuple(item.message for item in found.items))
 
     def autogenerate_script(self) -> str:
         """The revision `alembic revision --autogenerate` would write, on top of the current heads."""
-        if self.metadata is None:
+        if self.models is None or not self.models.facts().loaded:
             raise NotFound("No models are loaded, so there is nothing to compare the database with.",
-                           "Set SQLALCHEMY_BASE=module:Base to load your models.")
+                           "Set SQLALCHEMY_BASE=module:Base, or let your env.py set target_metadata.")
         _, graph, _ = self.graph()
         if graph.pending:
             raise AppError(f"The database is not up to date: {len(graph.pending)} migration(s) are pending, and "
                            "their changes would be generated a second time.",
                            "Apply the pending migrations first (as `alembic revision --autogenerate` requires).")
-        return autogenerate_script(self.engine, self.metadata, tuple(graph.heads))
+        try:
+            rendered = self.models.render_migration()
+        except ProbeFailed as failed:
+            raise AppError(f"The revision could not be generated: {failed.problem.summary}",
+                           failed.problem.hint) from None
+        return autogenerate_script(rendered, tuple(graph.heads))
 
     def merge_script(self) -> str:
         """A merge revision joining every head, as `alembic merge heads` would write it."""

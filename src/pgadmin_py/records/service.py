@@ -16,15 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Mapper
 
 from pgadmin_py.catalog.tables import TableInfo, read_table
 from pgadmin_py.core.pk import InvalidKey, decode_pk
 from pgadmin_py.db.engine import is_connection_error
 from pgadmin_py.forms import RecordForm, build_form_class
 from pgadmin_py.forms import baseline as bl
-from pgadmin_py.orm.automap import mapper_for
-from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.orm.introspect import ModelCatalog, ModelInfo
 from pgadmin_py.records import cascade, fk, merge, sql
 from pgadmin_py.records.cascade import DeletePlan, DeleteResult
 from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
@@ -85,7 +83,7 @@ def bad_key(info: TableInfo, key: Sequence[str]) -> Iterator[None]:
 
 
 class Records:
-    def __init__(self, engine: Engine, models: LoadedModels) -> None:
+    def __init__(self, engine: Engine, models: ModelCatalog) -> None:
         self.engine = engine
         self.models = models
 
@@ -101,18 +99,18 @@ class Records:
             raise NotWritable(problem, "Browse the rows instead, or use the SQL console.")
         return info
 
-    def _mapper(self, info: TableInfo) -> Mapper[Any] | None:
-        return mapper_for(self.engine, self.models, info)
+    def _model(self, info: TableInfo) -> ModelInfo | None:
+        """The model's facts for this table (None: the form comes from the catalog alone)."""
+        return self.models.for_table(info.schema, info.name)
 
     def form_class(self, info: TableInfo) -> type[RecordForm]:
-        return build_form_class(info, self._mapper(info))
+        return build_form_class(info, self._model(info))
 
     def version_column(self, info: TableInfo) -> str | None:
         """The model's ``version_id_col`` when it is a column of this table, else None (use xmin)."""
-        mapper = self._mapper(info)
-        col = getattr(mapper, "version_id_col", None) if mapper is not None else None
-        name = getattr(col, "name", None)
-        return name if isinstance(name, str) and name in info.column_names else None
+        model = self._model(info)
+        name = model.version_id_col if model is not None else None
+        return name if name is not None and name in info.column_names else None
 
     # ----------------------------------------------------------------- reads
     def _read(self, conn: Connection, info: TableInfo, key: Sequence[str], *, lock: bool = False) -> tuple[

@@ -26,7 +26,7 @@ from pgadmin_py.db.engine import create_db_engine
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.migrations.runs import RunRegistry
 from pgadmin_py.migrations.service import MigrationsService
-from pgadmin_py.orm.loader import LoadedModels, load_models
+from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.web.controllers import diagram, migrations, models, records, sql, tables
 from pgadmin_py.web.controllers.auth import AuthController
 from pgadmin_py.web.controllers.health import HealthController
@@ -61,22 +61,22 @@ def resource_dir(name: str) -> Path:
 
 
 def build_state(settings: Settings, *, access_token: str | None = None,
-                models: LoadedModels | None = None) -> AppState:
+                models: ProjectModels | None = None) -> AppState:
     """Everything the app holds. ``access_token`` is passed in when the CLI already printed it."""
     if settings.database_url is None:
         raise ValueError("create_app needs a database URL; the CLI starts the embedded server first")
     engine = create_db_engine(settings.database_url, read_only=settings.read_only,
                               statement_timeout_ms=settings.statement_timeout_ms)
-    if models is None:
-        models = load_models(settings.sqlalchemy_base, settings.project_dir, settings.sqlalchemy_models,
-                             alembic_ini=settings.alembic_config)
+    if models is None:  # read in the background by the project's interpreter; pages show "reading…" meanwhile
+        models = ProjectModels.for_settings(settings)
+        models.start()
     token = access_token if access_token is not None else access_token_for(settings)
     info = AppInfo(version=__version__, read_only=settings.read_only, auth_enabled=token is not None,
                    database_label=settings.database_url.label(),
                    project_name="demo" if settings.demo else settings.project_dir.name)
     cookie_secret = settings.secret_key or secrets.token_hex(32)
     renderer = Renderer(build_environment(resource_dir("templates")), info, flash_secret=cookie_secret)
-    migrations = MigrationsService(settings, engine, RunRegistry(), models.metadata,
+    migrations = MigrationsService(settings, engine, RunRegistry(), models,
                                    python=find_project_python(settings.alembic_python, settings.project_dir),
                                    secret=cookie_secret)
     return AppState(settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=models,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pgadmin_py.catalog.overview import DatabaseOverview, database_overview, human_size
 from pgadmin_py.migrations.status import MigrationSummary
-from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.orm.models import ModelFacts
 from pgadmin_py.web.state import AppState
 
 
@@ -21,7 +21,7 @@ class Problem:
 class Dashboard:
     overview: DatabaseOverview
     migrations: MigrationSummary
-    models: LoadedModels
+    models: ModelFacts
     problems: tuple[Problem, ...]
 
     @property
@@ -29,7 +29,7 @@ class Dashboard:
         return human_size(self.overview.size_bytes)
 
 
-def find_problems(migrations: MigrationSummary, models: LoadedModels, overview: DatabaseOverview) -> list[Problem]:
+def find_problems(migrations: MigrationSummary, models: ModelFacts, overview: DatabaseOverview) -> list[Problem]:
     problems: list[Problem] = []
     if models.problem is not None:
         problems.append(Problem(f"Models could not be imported ({models.spec})",
@@ -54,5 +54,6 @@ def find_problems(migrations: MigrationSummary, models: LoadedModels, overview: 
 def build_dashboard(state: AppState) -> Dashboard:
     overview = database_overview(state.engine)
     migrations = state.migrations.summary()
-    problems = find_problems(migrations, state.models, overview)
-    return Dashboard(overview, migrations, state.models, tuple(problems))
+    models = state.models.facts()
+    problems = find_problems(migrations, models, overview)
+    return Dashboard(overview, migrations, models, tuple(problems))

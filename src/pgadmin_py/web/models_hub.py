@@ -1,8 +1,10 @@
 """What the models and diagram pages show: models, drift and cascades, composed once per app.
 
-The pages compose three features the feature packages may not compose themselves: the models
-(``orm``), the live database's drift from them (``migrations.drift``) and the revisions that touched a
-table (``migrations.scripts``). :class:`ModelsHub` holds them per app, cached by the catalog fingerprint.
+The pages compose what the feature packages may not compose themselves: the models as facts (``orm``:
+read by the probe in the project's interpreter, with the database's drift from them, computed there by
+Alembic's ``compare_metadata``), the catalog (``diagram``) and the revisions that touched a table
+(``migrations.scripts``). :class:`ModelsHub` holds them per app, cached by the catalog fingerprint and the
+generation of the model facts (they are read again when the project's files change).
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from litestar import Request
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.diagram.service import DiagramService, KeyedCache
-from pgadmin_py.migrations.drift import DriftItem, compute_drift
 from pgadmin_py.migrations.scripts import RevisionScript, read_scripts
 from pgadmin_py.orm.cascades import CascadeNote, DbRules, cascade_notes
-from pgadmin_py.orm.introspect import ColumnInfo, ModelCatalog, ModelInfo, describe_models
-from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.orm.introspect import ColumnInfo, ModelCatalog, ModelInfo
+from pgadmin_py.orm.models import ModelFacts
+from pgadmin_py.orm.probe import DriftItem
 from pgadmin_py.orm.touches import tables_touched
 from pgadmin_py.web.state import AppState
 
@@ -63,9 +65,9 @@ class ModelsHub:
 
     def __init__(self, runtime: AppState) -> None:
         self.runtime = runtime
-        self.loaded: LoadedModels = runtime.models
-        self.catalog: ModelCatalog = describe_models(runtime.models)
-        self.diagram = DiagramService(runtime.engine, self.catalog)
+        self._facts: ModelFacts = runtime.models.facts()
+        self._diagram = DiagramService(runtime.engine, self._facts.catalog)
+        self._swap_lock = threading.Lock()
         self._drift: KeyedCache[Drift] = KeyedCache(4)
         self._touches: KeyedCache[dict[str, list[Touch]]] = KeyedCache(2)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="models-drift")
@@ -73,12 +75,37 @@ class ModelsHub:
         self.drift_budget = DRIFT_BUDGET_SECONDS
         self._pending_lock = threading.Lock()
 
+    def _current(self) -> tuple[ModelFacts, DiagramService]:
+        """The latest facts, and a diagram service built on them (rebuilt when the models were read again)."""
+        facts = self.runtime.models.facts()
+        with self._swap_lock:
+            if facts.generation != self._facts.generation or facts.pending != self._facts.pending:
+                self._facts = facts
+                self._diagram = DiagramService(self.runtime.engine, facts.catalog)
+            return self._facts, self._diagram
+
+    @property
+    def loaded(self) -> ModelFacts:
+        return self._current()[0]
+
+    @property
+    def catalog(self) -> ModelCatalog:
+        return self._current()[0].catalog
+
+    @property
+    def diagram(self) -> DiagramService:
+        return self._current()[1]
+
+    def _drift_key(self, fingerprint: str) -> str:
+        return f"{fingerprint}:{self.loaded.generation}"
+
     def _drift_future(self, fingerprint: str) -> Future[Drift]:
+        key = self._drift_key(fingerprint)
         with self._pending_lock:
-            future = self._pending.get(fingerprint)
+            future = self._pending.get(key)
             if future is None:
-                self._pending = {fingerprint: self._pool.submit(self.drift, fingerprint)}  # forget older catalogs
-                future = self._pending[fingerprint]
+                self._pending = {key: self._pool.submit(self.drift, fingerprint)}  # forget older catalogs
+                future = self._pending[key]
             return future
 
     def drift_within(self, fingerprint: str, started: float | None = None) -> Drift | None:
@@ -99,7 +126,7 @@ class ModelsHub:
 
     def drift_tables_and_catalog(self, fingerprint: str) -> frozenset[str]:
         """The "schema.table" keys that drift, computed while the diagram's catalog read runs."""
-        if self.loaded.metadata is None:
+        if not self.loaded.loaded:
             self.diagram.tables(fingerprint)
             return frozenset()
         started = time.monotonic()
@@ -112,19 +139,15 @@ class ModelsHub:
         return self.diagram.fingerprint()
 
     def drift(self, fingerprint: str) -> Drift:
-        metadata = self.loaded.metadata
-        if metadata is None:
+        """Alembic's comparison, made by the probe in the project's interpreter (cached per catalog and models)."""
+        if not self.loaded.loaded or not self.loaded.catalog.models:
             return Drift((), None)
 
         def build() -> Drift:
-            try:
-                return Drift(tuple(compute_drift(self.runtime.engine, metadata)), None)
-            except AppError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a comparison that fails is reported, the page still renders
-                return Drift((), f"{type(exc).__name__}: {exc}")
+            found = self.runtime.models.drift(fingerprint)
+            return Drift(found.items, found.error)
 
-        return self._drift.get(fingerprint, build)
+        return self._drift.get(self._drift_key(fingerprint), build)
 
     def db_rules(self, fingerprint: str) -> DbRules:
         return self.diagram.fk_rules(fingerprint)
@@ -194,7 +217,7 @@ class ModelView:
 
 @dataclass(frozen=True, slots=True)
 class ModelsPage:
-    loaded: LoadedModels
+    loaded: ModelFacts
     catalog: ModelCatalog
     q: str
     views: tuple[ModelView, ...]
@@ -221,11 +244,12 @@ def _views(catalog: ModelCatalog, q: str, drift: Drift, notes: list[CascadeNote]
 
 def models_page(hub: ModelsHub, q: str) -> ModelsPage:
     """Every model (filtered by ``q``), with drift marks when the comparison is ready in time."""
-    fp = hub.fingerprint() if hub.catalog.models else ""
+    facts = hub.loaded
+    fp = hub.fingerprint() if facts.catalog.models else ""
     found, notes = hub.drift_and_cascades(fp) if fp else (Drift((), None), [])
     drift = found or Drift((), None)
-    return ModelsPage(hub.loaded, hub.catalog, q, tuple(_views(hub.catalog, q, drift, notes)), drift,
-                      found is None, tuple(notes), len(hub.catalog.models))
+    return ModelsPage(facts, facts.catalog, q, tuple(_views(facts.catalog, q, drift, notes)), drift,
+                      found is None or facts.pending, tuple(notes), len(facts.catalog.models))
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +260,7 @@ class ModelPage:
     touches: list[Touch]
     incoming: list[tuple[ModelInfo, Any]]
     table_exists: bool
-    loaded: LoadedModels
+    loaded: ModelFacts
 
 
 def model_page(hub: ModelsHub, name: str) -> ModelPage:
@@ -245,7 +269,11 @@ def model_page(hub: ModelsHub, name: str) -> ModelPage:
         decoded = tilde_decode(name)
     except InvalidKey:
         decoded = name
-    model = hub.catalog.get(decoded)
+    facts = hub.loaded
+    model = facts.catalog.get(decoded)
+    if model is None and facts.pending:
+        raise NotFound(f'The models are still being read, so "{decoded}" is not known yet.',
+                       f"Reload in a moment: they are read by {facts.python}.")
     if model is None:
         raise NotFound(f'There is no model called "{decoded}".',
                        "Pick one from the list of models; names are case-sensitive.")

@@ -11,7 +11,7 @@ from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.migrations.service import MigrationsService
-from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.web.render import Renderer
 
 
@@ -20,7 +20,7 @@ class AppState:
     settings: Settings
     engine: Engine
     monitor: DatabaseMonitor
-    models: LoadedModels
+    models: ProjectModels  # the project's models as facts, read by the probe in the project's interpreter
     renderer: Renderer
     access_token: str | None  # the password or generated token; None when auth is off
     cookie_secret: str

@@ -12,11 +12,13 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 
 
 def settled(client, path: str):  # type: ignore[no-untyped-def]
-    """GET ``path`` until the drift comparison is done (on a busy machine it may outlast the page budget)."""
-    deadline = time.monotonic() + 20
+    """GET ``path`` until the models are read and the drift comparison is done (both run in the project's
+    interpreter, in the background: on a busy machine they may outlast the page budget)."""
+    deadline = time.monotonic() + 60
     while True:
         page = client.get(path)
-        if 'data-testid="drift-pending"' not in page.text or time.monotonic() > deadline:
+        waiting = 'data-testid="drift-pending"' in page.text or 'data-testid="models-pending"' in page.text
+        if not waiting or time.monotonic() > deadline:
             return page
         time.sleep(0.2)
 
@@ -81,7 +83,7 @@ def test_diagram_pages_and_downloads(client) -> None:  # type: ignore[no-untyped
 def test_broken_import_shows_the_problem_and_the_rest_works(demo_db: DatabaseUrl, tmp_path: Path) -> None:
     env = demo_env(demo_db, tmp_path, SQLALCHEMY_BASE="brokenapp.models:Base", PROJECT_DIR=str(FIXTURES / "broken"))
     with make_client(env) as client:
-        page = client.get("/models")
+        page = settled(client, "/models")
         assert page.status_code == 200
         assert 'data-testid="import-problem"' in page.text
         assert "not_installed_dependency_xyz" in page.text and "Traceback" in page.text
@@ -94,10 +96,22 @@ def test_broken_import_shows_the_problem_and_the_rest_works(demo_db: DatabaseUrl
 def test_no_models_configured(demo_db: DatabaseUrl, tmp_path: Path) -> None:
     env = demo_env(demo_db, tmp_path)
     env.pop("SQLALCHEMY_BASE")
+    env.pop("ALEMBIC_CONFIG")  # and no alembic.ini in the project directory: no env.py to ask
     with make_client(env) as client:
-        page = client.get("/models")
+        page = settled(client, "/models")
         assert page.status_code == 200 and "No models loaded" in page.text
         assert client.get("/diagram").status_code == 200
+
+
+def test_models_come_from_env_py_without_sqlalchemy_base(demo_db: DatabaseUrl, tmp_path: Path) -> None:
+    env = demo_env(demo_db, tmp_path)
+    env.pop("SQLALCHEMY_BASE")  # the demo's env.py imports its models and sets target_metadata
+    with make_client(env) as client:
+        page = settled(client, "/models")
+        assert page.status_code == 200 and "target_metadata of env.py" in page.text
+        for name in ("Broker", "Client", "Account", "Operation", "client_tags"):
+            assert f'data-model="{name}"' in page.text
+        assert 'data-testid="column-drift"' in page.text  # drift through env.py's own online context
 
 
 def test_slow_drift_never_blocks_the_page(client) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.engine import create_db_engine
-from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.orm.introspect import ModelCatalog
 from pgadmin_py.records import DeletePlan, Records
 
 TABLES = ("brokers", "clients", "accounts", "operations", "payments", "client_tags", "tags", "instruments")
@@ -22,7 +22,7 @@ def _counts(db: Engine, tables: tuple[str, ...] = TABLES) -> dict[str, int]:
 def _plan(demo_db: DatabaseUrl, table: str, keys: list[str]) -> DeletePlan:
     engine = create_db_engine(demo_db, read_only=False, statement_timeout_ms=10_000)
     try:
-        return Records(engine, LoadedModels(None)).delete_plan("public", table, keys)
+        return Records(engine, ModelCatalog((), None)).delete_plan("public", table, keys)
     finally:
         engine.dispose()
 

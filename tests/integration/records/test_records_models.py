@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Integer, MetaData, String, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.engine import create_db_engine
-from pgadmin_py.orm.loader import LoadedModels
+from pgadmin_py.orm.models import ModelFacts
+from pgadmin_py.orm.probe import ProbeCommand, launch
 from pgadmin_py.records import Records
+
+MODELS = """
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData()
+    pass
 
 
 class Doc(Base):
@@ -21,6 +28,12 @@ class Doc(Base):
     title: Mapped[str] = mapped_column(String(10))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
+"""
+
+
+def probed(project: Path) -> ModelFacts:
+    command = ProbeCommand(sys.executable, project, {"PATH": "/usr/bin:/bin"}, base="docsapp:Base")
+    return ModelFacts.from_answer(launch(sys.executable, project, command.env, command.argv("models")[1:]), "", 1)
 
 
 class FormData(dict[str, list[str]]):
@@ -28,13 +41,15 @@ class FormData(dict[str, list[str]]):
         return self.get(key, [])
 
 
-def test_version_id_col_guards_edits_and_is_incremented(demo_db: DatabaseUrl, db: Engine) -> None:
+def test_version_id_col_guards_edits_and_is_incremented(demo_db: DatabaseUrl, db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "docsapp.py").write_text(MODELS)
+    facts = probed(tmp_path)
+    assert facts.problem is None and facts.catalog.get("Doc").version_id_col == "version"  # type: ignore[union-attr]
     with db.begin() as conn:
         conn.execute(text("create table docs (id int primary key, title text not null, version int not null);"
                           "insert into docs values (1, 'first', 1)"))
     engine = create_db_engine(demo_db, read_only=False, statement_timeout_ms=5000)
-    models = LoadedModels("test:Base", metadata=Base.metadata, mappers=(Doc.__mapper__,))
-    records = Records(engine, models)
+    records = Records(engine, facts.catalog)
     try:
         editor = records.edit("public", "docs", "1")
         assert editor.version == "1"

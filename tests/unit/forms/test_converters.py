@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Column as SAColumn
-from sqlalchemy import Enum, Integer, MetaData, String, Table, TypeDecorator, types
+from sqlalchemy import TypeDecorator, types
 from sqlalchemy.dialects import postgresql as pg
-from sqlalchemy.orm import registry
 
 from pgadmin_py.catalog.tables import Column, TableInfo
 from pgadmin_py.forms import DEFAULT, build_form_class, field_name
 from pgadmin_py.forms.registry import _REGISTRY, find_converter
+from pgadmin_py.orm.introspect import ColumnInfo, ModelInfo
 
 
 def col(name: str, type_name: str, base: str, *, kind: str = "base", array: bool = False, nullable: bool = True,
@@ -200,22 +199,26 @@ def test_converters_are_found_by_walking_the_type_mro(type_: Any, expected: type
     assert find_converter(type_) is _REGISTRY[expected]
 
 
-def test_the_user_model_drives_lengths_nullability_and_defaults() -> None:
-    mapper_registry = registry(metadata=MetaData())
-    t = Table("t", mapper_registry.metadata,
-              SAColumn("id", Integer, primary_key=True),
-              SAColumn("code", String(3), nullable=False, default="abc"),
-              SAColumn("kind", Enum("x", "y", name="kind"), nullable=True))
+def _model_column(name: str, type_text: str, *, nullable: bool = True, pk: bool = False,
+                  initial: str | None = None, length: int | None = None,
+                  enum_values: tuple[str, ...] | None = None) -> ColumnInfo:
+    return ColumnInfo(name=name, attribute=name, type_text=type_text, annotation=None, primary_key=pk,
+                      nullable=nullable, default=initial and repr(initial), server_default=None, unique=False,
+                      index=False, foreign_keys=(), comment=None, pg_type=type_text.upper(), initial=initial,
+                      length=length, enum_values=enum_values)
 
-    class Model:
-        pass
-    mapper_registry.map_imperatively(Model, t)
-    mapper = next(iter(mapper_registry.mappers))
+
+def test_the_user_model_drives_lengths_nullability_and_defaults() -> None:
+    model = ModelInfo(name="Model", module="app", table="t", schema=None, table_name="t", doc=None, columns=(
+        _model_column("id", "Integer", nullable=False, pk=True),
+        _model_column("code", "String(3)", nullable=False, initial="abc", length=3),
+        _model_column("kind", "Enum('x', 'y')", enum_values=("x", "y"))), relationships=(), constraints=(),
+        is_class=True)
     info = table(col("id", "integer", "int4", nullable=False, default="nextval('t_id_seq')"),
                  col("code", "text", "text", position=2),  # the database is laxer than the model
                  col("kind", "kind", "kind", kind="enum", enum=("x", "y"), position=3), pk=("id",))
-    form = build_form_class(info, mapper)(mode="new")
+    form = build_form_class(info, model)(mode="new")
     assert form.f_code.data == "abc"  # the model's scalar default pre-fills a new row
     assert form.f_code.flags.required  # the model says NOT NULL
-    bad = build_form_class(info, mapper)(FormData({"f_code": ["abcd"]}))
+    bad = build_form_class(info, model)(FormData({"f_code": ["abcd"]}))
     assert not bad.validate() and bad.f_code.errors == ["Too long: 4 characters, at most 3 allowed."]

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import pytest
-from models_helpers import load
+from models_helpers import probe
 
-from pgadmin_py.orm.introspect import ModelCatalog, describe_models
+from pgadmin_py.orm.introspect import ModelCatalog
 
 
 @pytest.fixture(scope="session")
 def typed20() -> ModelCatalog:
-    loaded = load("shop20.models:Base", "typed20")
-    assert loaded.problem is None, loaded.problem
-    return describe_models(loaded)
+    facts = probe("shop20.models:Base", "typed20")
+    assert facts.problem is None, facts.problem
+    return facts.catalog

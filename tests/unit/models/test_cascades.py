@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models_helpers import cascade_notes, load
 
-from pgadmin_py.orm.introspect import ModelCatalog, describe_models
+from pgadmin_py.orm.introspect import ModelCatalog
 
 
 def _note(catalog: ModelCatalog, model: str, rel: str, db: dict[tuple[str, tuple[str, ...]], str] | None = None):  # type: ignore[no-untyped-def]
@@ -28,7 +28,7 @@ def test_agreement_is_said_too(typed20: ModelCatalog) -> None:
 
 
 def test_db_cascade_but_orm_nulls_first() -> None:
-    catalog = describe_models(load("shop14.models:Base", "legacy14"))
+    catalog = load("shop14.models:Base", "legacy14").catalog
     note = _note(catalog, "Customer", "orders")
     assert note is not None and note.level == "warning"
     assert "ON DELETE CASCADE" in note.message and "NOT NULL" in note.message

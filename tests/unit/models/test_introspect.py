@@ -1,10 +1,10 @@
-"""Introspection of every model shape a real project uses: columns, relationships, constraints."""
+"""Every model shape a real project uses, as the probe reports it: columns, relationships, constraints."""
 
 from __future__ import annotations
 
 from models_helpers import load
 
-from pgadmin_py.orm.introspect import ModelCatalog, describe_models
+from pgadmin_py.orm.introspect import ModelCatalog
 
 
 def test_typed_columns_as_written(typed20: ModelCatalog) -> None:
@@ -61,7 +61,7 @@ def test_table_constraints_and_plain_tables(typed20: ModelCatalog) -> None:
 
 
 def test_legacy_declarative_base_and_backref() -> None:
-    catalog = describe_models(load("shop14.models:Base", "legacy14"))
+    catalog = load("shop14.models:Base", "legacy14").catalog
     customer, order = catalog.get("Customer"), catalog.get("Order")
     assert customer is not None and order is not None
     assert customer.column("email").type_text == "String(254)"  # type: ignore[union-attr]
@@ -80,8 +80,8 @@ def test_legacy_declarative_base_and_backref() -> None:
 def test_flask_sqlalchemy_db() -> None:
     loaded = load("flaskshop.models:db", "flaskapp")
     assert loaded.problem is None
-    assert [m.class_.__name__ for m in loaded.mappers] == ["Post", "User"]
-    catalog = describe_models(loaded)
+    catalog = loaded.catalog
+    assert [m.name for m in catalog.models if m.is_class] == ["Post", "User"]
     user = catalog.get("User")
     assert user is not None and user.table == "fs_users"
     (posts,) = user.relationships
@@ -90,13 +90,13 @@ def test_flask_sqlalchemy_db() -> None:
 
 def test_flask_sqlalchemy_db_model() -> None:
     loaded = load("flaskshop.models:db.Model", "flaskapp")
-    assert loaded.problem is None and {m.class_.__name__ for m in loaded.mappers} == {"Post", "User"}
+    assert loaded.problem is None and {m.name for m in loaded.catalog.models if m.is_class} == {"Post", "User"}
 
 
 def test_sqlmodel() -> None:
     loaded = load("sqlshop.models:SQLModel", "sqlmodelapp")
     assert loaded.problem is None
-    catalog = describe_models(loaded)
+    catalog = loaded.catalog
     hero, team = catalog.get("Hero"), catalog.get("Team")
     assert hero is not None and team is not None
     assert team.column("name").index and team.column("name").type_text == "AutoString(50)"  # type: ignore[union-attr]
@@ -107,10 +107,9 @@ def test_sqlmodel() -> None:
 
 
 def test_registry_and_metadata_shapes() -> None:
-    from shop20.models import Base  # imported by the typed20 fixture's project dir
-
-    from pgadmin_py.orm.loader import _resolve
-
-    assert _resolve(Base.registry) == (Base.metadata, Base.registry)
-    assert _resolve(Base.metadata) == (Base.metadata, None)
-    assert _resolve(object()) is None
+    via_registry = load("shop20.models:Base.registry", "typed20")
+    assert via_registry.problem is None and via_registry.model_count == 5
+    via_metadata = load("shop20.models:Base.metadata", "typed20")
+    assert via_metadata.problem is None and via_metadata.table_count == 6
+    wrong = load("shop20.models:Base.__name__", "typed20").problem
+    assert wrong is not None and "not a declarative base" in wrong.summary

@@ -56,7 +56,7 @@ class DiagramController(Controller):
         drawn = hub.diagram.diagram(params, PAGE_LINKS, drift=_drift_keys(hub, fp), fingerprint=fp)
         return runtime.renderer.page(request, "diagram/index.html", section="diagram", title="ER diagram",
                                      diagram=drawn, params=params, query=params.to_query(),
-                                     has_models=hub.loaded.metadata is not None)
+                                     has_models=hub.loaded.loaded)
 
     @get("/edges/{schema:str}/{table:str}/{name:str}", sync_to_thread=True)
     def edge(self, request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str],

@@ -105,7 +105,7 @@ def _refuse_in_read_only(runtime: AppState) -> None:
 async def new_row(request: Request[Any, Any, Any], runtime: Runtime,
                   schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     _refuse_in_read_only(runtime)
-    records, names = Records(runtime.engine, runtime.models), _names(schema, table)
+    records, names = Records(runtime.engine, runtime.models.facts().catalog), _names(schema, table)
     editor = await anyio.to_thread.run_sync(lambda: records.new(*names))
     return _render_form(request, runtime, editor, posted=False)
 
@@ -121,7 +121,7 @@ async def create_row(request: Request[Any, Any, Any], runtime: Runtime,
 async def edit_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
                    pk: FromPath[str]) -> Response[str]:
     _refuse_in_read_only(runtime)
-    records, names = Records(runtime.engine, runtime.models), _names(schema, table)
+    records, names = Records(runtime.engine, runtime.models.facts().catalog), _names(schema, table)
     editor = await anyio.to_thread.run_sync(lambda: records.edit(*names, pk))
     return _render_form(request, runtime, editor, posted=False)
 
@@ -135,7 +135,7 @@ async def update_row(request: Request[Any, Any, Any], runtime: Runtime, schema: 
 
 async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormData, names: tuple[str, str],
                 pk: str | None) -> Response[Any]:
-    records = Records(runtime.engine, runtime.models)
+    records = Records(runtime.engine, runtime.models.facts().catalog)
     version = (data.get("_version") or [""])[0]
     baseline = next(iter(data.get("_loaded", [])), None)
 
@@ -156,7 +156,7 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime,
                       schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     data = await _form_data(request)
     names = _names(schema, table)
-    records = Records(runtime.engine, runtime.models)
+    records = Records(runtime.engine, runtime.models.facts().catalog)
     segments = data.get("pk", [])
     confirmed = bool(data.get("confirm"))
     current = urlsplit(request.headers.get("hx-current-url", ""))
@@ -178,7 +178,7 @@ def fk_search(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPat
         col = tilde_decode(column)
     except InvalidKey as exc:
         raise NotFound(str(exc), None) from None
-    found = Records(runtime.engine, runtime.models).fk_search(*_names(schema, table), col, q)
+    found = Records(runtime.engine, runtime.models.facts().catalog).fk_search(*_names(schema, table), col, q)
     return runtime.renderer.page(request, "tables/_fk_results.html", section=SECTION, title="", found=found)
 
 

@@ -20,8 +20,9 @@ from mig_support import FIXTURES
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.core.interpreter import ProjectPython
 from pgadmin_py.migrations.graph import RevisionGraph, ancestors_of, build_graph, plan_downgrade, plan_upgrade
-from pgadmin_py.migrations.project import read_project
+from pgadmin_py.migrations.project import AlembicProject, ProjectProbe
 from pgadmin_py.migrations.scripts import read_scripts
 
 sys.path.insert(0, str(FIXTURES))
@@ -29,6 +30,11 @@ from synthetic import branched_scripts, expand_contract_scripts, write_project
 
 ORACLE = Path(__file__).with_name("alembic_oracle.py")
 ENV_PY = (FIXTURES / "branchy" / "migrations" / "env.py").read_text()
+
+
+def read_project(ini: Path, section: str = "alembic") -> AlembicProject:
+    """The project as Alembic resolves it (probe.py in this interpreter, in the ini's directory)."""
+    return ProjectProbe(ini.parent).project(ini, section, ProjectPython(sys.executable, "the test's", own=True))
 
 
 def _antichains(graph: RevisionGraph, rng: random.Random, count: int) -> list[tuple[str, ...]]:

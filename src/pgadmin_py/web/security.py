@@ -1,12 +1,14 @@
 """Security defaults every page inherits: headers (strict CSP), login, read-only refusal.
 
+The Host/Origin check is web/hostcheck.py, login sessions web/sessions.py, the limit on password
+guessing web/throttle.py.
+
 CSRF itself is Litestar's ``CSRFConfig`` (double-submit cookie; htmx sends the token in the
 ``x-csrftoken`` header from ``hx-headers`` on <body>, plain forms in ``_csrf_token``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from typing import Any
@@ -16,6 +18,7 @@ from litestar.types import Message, Scope
 
 from pgadmin_py.core.errors import ReadOnlyError
 from pgadmin_py.core.settings import Settings
+from pgadmin_py.web.sessions import Sessions
 
 AUTH_COOKIE = "pgadmin_py_auth"
 PUBLIC_PREFIXES = ("/static/", "/healthz", "/readyz", "/login", "/favicon.ico")
@@ -56,12 +59,6 @@ def access_token_for(settings: Settings) -> str | None:
     return None
 
 
-def auth_cookie_value(cookie_secret: str, token: str) -> str:
-    """Proof of a successful login, bound to the current token: a new token logs everyone out."""
-    return hmac.new(cookie_secret.encode(), b"login:" + hashlib.sha256(token.encode()).digest(),
-                    hashlib.sha256).hexdigest()
-
-
 def token_matches(candidate: str, token: str) -> bool:
     return hmac.compare_digest(candidate.encode(), token.encode())
 
@@ -70,9 +67,9 @@ def is_public(path: str) -> bool:
     return path == "/login" or path.startswith(PUBLIC_PREFIXES)
 
 
-def is_logged_in(request: Request[Any, Any, Any], cookie_secret: str, token: str) -> bool:
+def is_logged_in(request: Request[Any, Any, Any], sessions: Sessions) -> bool:
     cookie = request.cookies.get(AUTH_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie, auth_cookie_value(cookie_secret, token))
+    return bool(cookie) and sessions.session_of(cookie) is not None
 
 
 def refuse_writes_when_read_only(request: Request[Any, Any, Any], read_only: bool) -> None:

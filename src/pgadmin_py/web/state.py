@@ -12,6 +12,8 @@ from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.orm.loader import LoadedModels
 from pgadmin_py.web.render import Renderer
+from pgadmin_py.web.sessions import Sessions
+from pgadmin_py.web.throttle import LoginThrottle
 
 
 @dataclass
@@ -24,6 +26,8 @@ class AppState:
     access_token: str | None  # the password or generated token; None when auth is off
     cookie_secret: str
     browser: Browser  # the data browser service (it caches table descriptions for a few seconds)
+    sessions: Sessions | None  # login sessions (revoked on logout); None when auth is off
+    throttle: LoginThrottle  # the limit on failed logins
 
 
 # What handlers declare to receive the app state: `runtime: Runtime` (an explicit named dependency).

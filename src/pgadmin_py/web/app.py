@@ -39,6 +39,7 @@ from pgadmin_py.web.security import (
     add_security_headers,
     is_logged_in,
     is_public,
+    refuse_bad_address,
     refuse_writes_when_read_only,
 )
 from pgadmin_py.web.sessions import REVOKED_FILE, Sessions
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar
             if request.headers.get("hx-request") == "true":
                 return ClientRedirect(target)
             return Redirect(target)
+        refuse_bad_address(request)
         refuse_writes_when_read_only(request, settings.read_only)
         if not path.startswith(NO_DATABASE_PREFIXES) and not app_state.monitor.up:
             if not app_state.monitor.checked or app_state.monitor.last_error is None:

@@ -16,7 +16,7 @@ from typing import Any
 from litestar import Request
 from litestar.types import Message, Scope
 
-from pgadmin_py.core.errors import ReadOnlyError
+from pgadmin_py.core.errors import AppError, NotFound, ReadOnlyError
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.web.sessions import Sessions
 
@@ -80,3 +80,28 @@ def refuse_writes_when_read_only(request: Request[Any, Any, Any], read_only: boo
     if request.route_handler.opt.get("read_only_safe"):
         return
     raise ReadOnlyError()
+
+
+class BadAddress(AppError):
+    title = "Bad address"
+
+
+INT64_MAX = 2**63 - 1
+MAX_STATIC_PATH = 1024
+
+
+def refuse_bad_address(request: Request[Any, Any, Any]) -> None:
+    """Addresses that can name nothing, refused before a handler passes them to PostgreSQL, SQLite or open():
+    a NUL character (no name can hold one), a numeric id beyond 64 bits (no id is that large), and a
+    static path longer than a file name can be."""
+    path = request.url.path
+    if "\x00" in path:
+        raise BadAddress("The address contains a NUL character (%00), which no table, file or id can hold.",
+                         "Check the link you followed, or start again from the dashboard.")
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise NotFound(f"There is no {name.replace('_', ' ')} {value}: ids are at most {INT64_MAX}.",
+                           "Check the link you followed.")
+    if path.startswith("/static/") and (len(path) > MAX_STATIC_PATH or
+                                        any(len(part.encode()) > 255 for part in path.split("/"))):
+        raise NotFound(f"There is no file at {path[:80]}...", "Check the address.")

@@ -91,11 +91,16 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         state.monitor.mark_down(describe_error(exc))
         return waiting_response(request, state.monitor.last_error or "connection lost")
     failure = query_failure(exc, statement_timeout_ms=state.settings.statement_timeout_ms)
-    if failure is not None:  # one query failed (timeout, lock, not populated...): said here, the pool stays
+    if failure is not None and failure.status_code != 500:  # timeout, lock, not populated...: the pool stays
         log.warning("Query failed on %s %s: SQLSTATE %s: %s", request.method, request.url.path,
                     sqlstate_of(exc), failure.detail)
         return error_response(request, failure.status_code, failure.title, failure.detail, failure.hint)
     request_id = secrets.token_hex(4)
+    if failure is not None:  # an error no rule explains may be a bug of ours: the traceback goes to the log
+        log.exception("Query failed [%s] on %s %s", request_id, request.method, request.url.path)
+        return error_response(request, 500, failure.title, failure.detail,
+                              failure.hint or "The server log has the details; quote this request id in a bug "
+                              "report.", request_id)
     log.exception("Unhandled error [%s] on %s %s", request_id, request.method, request.url.path)
     return error_response(request, 500, "Unexpected error",
                           "pgadmin-py hit a bug while handling this request. Nothing was changed.",

@@ -27,8 +27,11 @@ def demo_env(url: DatabaseUrl, data_dir: Path, **extra: str) -> dict[str, str]:
     }
 
 
+BASE_URL = "http://127.0.0.1"  # a loopback Host, as a browser on this machine sends (the Host check refuses others)
+
+
 def make_client(env: dict[str, str]) -> TestClient:  # type: ignore[type-arg]
-    return TestClient(create_app(Settings.from_env(env)), raise_server_exceptions=False)
+    return TestClient(create_app(Settings.from_env(env)), base_url=BASE_URL, raise_server_exceptions=False)
 
 
 def csrf_token(client: TestClient, path: str = "/") -> str:  # type: ignore[type-arg]

@@ -164,7 +164,8 @@ class Browser:
                 cur.execute("select set_config('statement_timeout', '300', true)")
                 cur.execute(sql.SQL(" UNION ALL ").join(parts))
                 return {(relations[i].schema, relations[i].name): int(n) for i, n in cur.fetchall()}
-        except (psycopg.errors.QueryCanceled, psycopg.errors.InsufficientPrivilege):
+        except (psycopg.errors.QueryCanceled, psycopg.errors.InsufficientPrivilege,
+                psycopg.errors.ObjectNotInPrerequisiteState):  # a materialized view not populated yet
             return {}
 
     # ── one page ─────────────────────────────────────────────────────────

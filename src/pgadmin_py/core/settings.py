@@ -17,6 +17,7 @@ import platformdirs
 
 from pgadmin_py.core.dburl import DatabaseUrl, InvalidDatabaseUrl
 from pgadmin_py.core.errors import ConfigError
+from pgadmin_py.core.hosts import parse_allowed_host
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -40,6 +41,7 @@ class Settings:
     project_dir: Path = field(default_factory=Path.cwd)
     host: str = "127.0.0.1"
     port: int = 3000
+    allowed_hosts: tuple[str, ...] = ()  # names the server answers to besides loopback and HOST (core/hosts.py)
     read_only: bool = False
     auth_password: str | None = None
     auth_disabled: bool = False
@@ -128,6 +130,14 @@ class Settings:
         if host != "localhost" and not _valid_host(host):
             problems.append(f"HOST={host!r} is not an IP address or host name; e.g. 127.0.0.1 or 0.0.0.0")
         port = integer("PORT", 3000, 1, 65535)
+        allowed_hosts: list[str] = []
+        for item in (text("ALLOWED_HOSTS") or "").split(","):
+            if not item.strip():
+                continue
+            try:
+                allowed_hosts.append(parse_allowed_host(item))
+            except ValueError as exc:
+                problems.append(f"ALLOWED_HOSTS item {exc}")
 
         data_dir = Path(text("DATA_DIR") or default_data_dir()).expanduser().resolve()
         backup_dir = Path(text("BACKUP_DIR") or data_dir / "backups").expanduser().resolve()
@@ -155,6 +165,7 @@ class Settings:
             project_dir=project_dir,
             host=host,
             port=port,
+            allowed_hosts=tuple(dict.fromkeys(allowed_hosts)),
             read_only=flag("READ_ONLY"),
             auth_password=text("AUTH_PASSWORD"),
             auth_disabled=flag("AUTH_DISABLED"),

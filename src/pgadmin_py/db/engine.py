@@ -19,9 +19,10 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import DisconnectionError
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.failures import is_connection_failure
 
 APPLICATION_NAME = "pgadmin-py"
 
@@ -88,14 +89,8 @@ def autocommit_connection(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """True when ``exc`` means the server is unreachable (as opposed to a bad query)."""
-    if isinstance(exc, OperationalError):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    import psycopg
-
-    return isinstance(exc, psycopg.OperationalError)
+    """True when ``exc`` means the server is unreachable (as opposed to a failed query): see db/failures.py."""
+    return is_connection_failure(exc)
 
 
 def ping(engine: Engine) -> str:

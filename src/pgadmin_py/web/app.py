@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from litestar_htmx import ClientRedirect
 from pgadmin_py import __version__
 from pgadmin_py.browser.service import Browser
 from pgadmin_py.core.errors import DatabaseUnavailable
+from pgadmin_py.core.hosts import HostAllowlist, is_unspecified
 from pgadmin_py.core.interpreter import find_project_python
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.engine import create_db_engine
@@ -33,18 +35,23 @@ from pgadmin_py.web.controllers.health import HealthController
 from pgadmin_py.web.controllers.home import HomeController
 from pgadmin_py.web.errors import EXCEPTION_HANDLERS
 from pgadmin_py.web.flash import clear_shown_flash
+from pgadmin_py.web.hostcheck import HostCheck
 from pgadmin_py.web.render import AppInfo, Renderer, build_environment
 from pgadmin_py.web.security import (
     access_token_for,
     add_security_headers,
     is_logged_in,
     is_public,
+    refuse_bad_address,
     refuse_writes_when_read_only,
 )
+from pgadmin_py.web.sessions import REVOKED_FILE, Sessions
 from pgadmin_py.web.state import AppState
+from pgadmin_py.web.throttle import LoginThrottle
 from pgadmin_py.web.timing import server_timing
 from pgadmin_py.web.urls import Urls
 
+log = logging.getLogger(__name__)
 ROUTE_HANDLERS: list[Any] = [
     HomeController, HealthController, AuthController,
     *migrations.ROUTES, *tables.ROUTES, *records.ROUTES, *models.ROUTES, *diagram.ROUTES, *sql.ROUTES,
@@ -79,22 +86,42 @@ def build_state(settings: Settings, *, access_token: str | None = None,
     migrations = MigrationsService(settings, engine, RunRegistry(), models,
                                    python=find_project_python(settings.alembic_python, settings.project_dir),
                                    secret=cookie_secret)
+    sessions = None if token is None else Sessions(
+        cookie_secret, token, store=settings.data_dir / REVOKED_FILE if settings.secret_key else None)
     return AppState(settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=models,
                     renderer=renderer, access_token=token, cookie_secret=cookie_secret, browser=Browser(engine),
-                    migrations=migrations)
+                    sessions=sessions, throttle=LoginThrottle(), migrations=migrations)
+
+
+class PgAdminApp(Litestar):
+    """Litestar with the Host/Origin check in front of routing: Litestar's middleware runs only once a
+    route matched, and a 404 page, a 405 or a static file must answer only to allowed hosts too."""
+
+    host_check: HostCheck | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.host_check is not None and await self.host_check.refused(
+                scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar:
     app_state = state or build_state(settings)
+    allowlist = HostAllowlist.build(settings.host, settings.allowed_hosts)
+    if is_unspecified(settings.host) and not settings.allowed_hosts:
+        log.warning("Listening on %s, but only %s are accepted in the Host header: set ALLOWED_HOSTS to the "
+                    "name(s) you open pgadmin-py by", settings.host, allowlist.describe())
 
     async def guard(request: Request[Any, Any, Any]) -> Response[Any] | None:
         path = request.url.path
-        if app_state.access_token is not None and not is_public(path) and not is_logged_in(
-                request, app_state.cookie_secret, app_state.access_token):
+        if app_state.sessions is not None and not is_public(path) and not is_logged_in(
+                request, app_state.sessions):
             target = Urls().login(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
             if request.headers.get("hx-request") == "true":
                 return ClientRedirect(target)
             return Redirect(target)
+        refuse_bad_address(request)
         refuse_writes_when_read_only(request, settings.read_only)
         if not path.startswith(NO_DATABASE_PREFIXES) and not app_state.monitor.up:
             if not app_state.monitor.checked or app_state.monitor.last_error is None:
@@ -115,7 +142,7 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar
             app_state.migrations.shutdown()
             app_state.engine.dispose()
 
-    return Litestar(
+    app = PgAdminApp(
         route_handlers=[*ROUTE_HANDLERS, create_static_files_router(
             path="/static", directories=[resource_dir("static")], send_as_attachment=False,
             cache_control=None, include_in_schema=False)],
@@ -133,3 +160,5 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> Litestar
         logging_config=None,
         debug=False,
     )
+    app.host_check = HostCheck(allowlist)
+    return app

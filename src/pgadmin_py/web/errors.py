@@ -2,7 +2,9 @@
 
 Services raise :class:`AppError` subclasses with words for the user; here they become a full error
 page, or for an htmx request a flash message retargeted into ``#flash``. Connection failures show
-the "waiting for the database" page and wake the monitor. Nothing here ever shows a traceback.
+the "waiting for the database" page and wake the monitor; any other database error (a statement
+timeout, a lock wait, ...) failed one query and is said on its page (db/failures.py tells them apart
+by SQLSTATE). Nothing here ever shows a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.types import ExceptionHandlersMap
 
 from pgadmin_py.core.errors import AppError, DatabaseUnavailable
-from pgadmin_py.db.engine import is_connection_error
+from pgadmin_py.db.failures import is_connection_failure, query_failure, sqlstate_of
 from pgadmin_py.db.monitor import describe_error
 from pgadmin_py.web.state import AppState
 
@@ -84,11 +86,21 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
-    if is_connection_error(exc):
-        state = state_of(request)
+    state = state_of(request)
+    if is_connection_failure(exc):
         state.monitor.mark_down(describe_error(exc))
         return waiting_response(request, state.monitor.last_error or "connection lost")
+    failure = query_failure(exc, statement_timeout_ms=state.settings.statement_timeout_ms)
+    if failure is not None and failure.status_code != 500:  # timeout, lock, not populated...: the pool stays
+        log.warning("Query failed on %s %s: SQLSTATE %s: %s", request.method, request.url.path,
+                    sqlstate_of(exc), failure.detail)
+        return error_response(request, failure.status_code, failure.title, failure.detail, failure.hint)
     request_id = secrets.token_hex(4)
+    if failure is not None:  # an error no rule explains may be a bug of ours: the traceback goes to the log
+        log.exception("Query failed [%s] on %s %s", request_id, request.method, request.url.path)
+        return error_response(request, 500, failure.title, failure.detail,
+                              failure.hint or "The server log has the details; quote this request id in a bug "
+                              "report.", request_id)
     log.exception("Unhandled error [%s] on %s %s", request_id, request.method, request.url.path)
     return error_response(request, 500, "Unexpected error",
                           "pgadmin-py hit a bug while handling this request. Nothing was changed.",

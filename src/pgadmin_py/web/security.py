@@ -1,12 +1,14 @@
 """Security defaults every page inherits: headers (strict CSP), login, read-only refusal.
 
+The Host/Origin check is web/hostcheck.py, login sessions web/sessions.py, the limit on password
+guessing web/throttle.py.
+
 CSRF itself is Litestar's ``CSRFConfig`` (double-submit cookie; htmx sends the token in the
 ``x-csrftoken`` header from ``hx-headers`` on <body>, plain forms in ``_csrf_token``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from typing import Any
@@ -14,8 +16,9 @@ from typing import Any
 from litestar import Request
 from litestar.types import Message, Scope
 
-from pgadmin_py.core.errors import ReadOnlyError
+from pgadmin_py.core.errors import AppError, NotFound, ReadOnlyError
 from pgadmin_py.core.settings import Settings
+from pgadmin_py.web.sessions import Sessions
 
 AUTH_COOKIE = "pgadmin_py_auth"
 PUBLIC_PREFIXES = ("/static/", "/healthz", "/readyz", "/login", "/favicon.ico")
@@ -56,12 +59,6 @@ def access_token_for(settings: Settings) -> str | None:
     return None
 
 
-def auth_cookie_value(cookie_secret: str, token: str) -> str:
-    """Proof of a successful login, bound to the current token: a new token logs everyone out."""
-    return hmac.new(cookie_secret.encode(), b"login:" + hashlib.sha256(token.encode()).digest(),
-                    hashlib.sha256).hexdigest()
-
-
 def token_matches(candidate: str, token: str) -> bool:
     return hmac.compare_digest(candidate.encode(), token.encode())
 
@@ -70,9 +67,9 @@ def is_public(path: str) -> bool:
     return path == "/login" or path.startswith(PUBLIC_PREFIXES)
 
 
-def is_logged_in(request: Request[Any, Any, Any], cookie_secret: str, token: str) -> bool:
+def is_logged_in(request: Request[Any, Any, Any], sessions: Sessions) -> bool:
     cookie = request.cookies.get(AUTH_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie, auth_cookie_value(cookie_secret, token))
+    return bool(cookie) and sessions.session_of(cookie) is not None
 
 
 def refuse_writes_when_read_only(request: Request[Any, Any, Any], read_only: bool) -> None:
@@ -83,3 +80,28 @@ def refuse_writes_when_read_only(request: Request[Any, Any, Any], read_only: boo
     if request.route_handler.opt.get("read_only_safe"):
         return
     raise ReadOnlyError()
+
+
+class BadAddress(AppError):
+    title = "Bad address"
+
+
+INT64_MAX = 2**63 - 1
+MAX_STATIC_PATH = 1024
+
+
+def refuse_bad_address(request: Request[Any, Any, Any]) -> None:
+    """Addresses that can name nothing, refused before a handler passes them to PostgreSQL, SQLite or open():
+    a NUL character (no name can hold one), a numeric id beyond 64 bits (no id is that large), and a
+    static path longer than a file name can be."""
+    path = request.url.path
+    if "\x00" in path:
+        raise BadAddress("The address contains a NUL character (%00), which no table, file or id can hold.",
+                         "Check the link you followed, or start again from the dashboard.")
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise NotFound(f"There is no {name.replace('_', ' ')} {value}: ids are at most {INT64_MAX}.",
+                           "Check the link you followed.")
+    if path.startswith("/static/") and (len(path) > MAX_STATIC_PATH or
+                                        any(len(part.encode()) > 255 for part in path.split("/"))):
+        raise NotFound(f"There is no file at {path[:80]}...", "Check the address.")

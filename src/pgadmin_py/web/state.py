@@ -13,6 +13,8 @@ from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.web.render import Renderer
+from pgadmin_py.web.sessions import Sessions
+from pgadmin_py.web.throttle import LoginThrottle
 
 
 @dataclass
@@ -26,6 +28,8 @@ class AppState:
     cookie_secret: str
     browser: Browser  # the data browser service (it caches table descriptions for a few seconds)
     migrations: MigrationsService  # its probe cache, SQL previews' pool and run registry live with the app
+    sessions: Sessions | None  # login sessions (revoked on logout); None when auth is off
+    throttle: LoginThrottle  # the limit on failed logins
 
 
 # What handlers declare to receive the app state: `runtime: Runtime` (an explicit named dependency).

@@ -6,6 +6,7 @@ from compose.yaml, so a change to either is exercised by CI.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -77,7 +78,13 @@ def test_image_start_command_serves_the_mounted_project(demo_db: DatabaseUrl, tm
                 assert time.monotonic() < deadline, "the container command did not start serving"
                 time.sleep(0.2)
         ready = urllib.request.urlopen(f"{base}/readyz", timeout=5)
-        assert json.load(ready)["status"] == "ready"
+        assert json.load(ready) == {"status": "ready"}  # no server version for anonymous callers
+        for host, status in (("evil.example", 400), (f"localhost.evil.example:{port}", 400), ("localhost", 302)):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/", headers={"Host": host})  # DNS rebinding: another name on the same socket
+            answer = conn.getresponse()
+            assert (answer.status, host) == (status, host), answer.read()[:300]
+            conn.close()
         output = (tmp_path / "server.log").read_text()
         assert "7 models, 8 tables from demo.models:Base" in output
         login = re.search(r"(http://127\.0\.0\.1:\d+/login\?token=[\w-]+)", output)

@@ -96,7 +96,7 @@ class DiagramFilesController(Controller):
 
 def _filename(params: DiagramParams) -> str:
     part = params.table or params.schema or "all"
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in part)
+    safe = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_." else "_" for ch in part)  # latin-1 header
     return f"er-diagram-{safe}"
 
 

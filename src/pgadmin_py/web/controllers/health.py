@@ -1,4 +1,9 @@
-"""Container probes: ``/healthz`` (the process answers) and ``/readyz`` (the database answers)."""
+"""Container probes: ``/healthz`` (the process answers) and ``/readyz`` (the database answers).
+
+Both are public, so they say no more than ready or not: no server version (it would tell an
+anonymous caller which vulnerabilities to try) and no connection error (it names hosts and users).
+The server log and the dashboard have the details.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +23,8 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/readyz")
-    async def readyz(self, runtime: Runtime) -> Response[dict[str, str | None]]:
+    async def readyz(self, runtime: Runtime) -> Response[dict[str, str]]:
         up = await asyncio.to_thread(runtime.monitor.check_now)
         if up:
-            return Response({"status": "ready", "server_version": runtime.monitor.server_version})
-        return Response({"status": "waiting for database", "error": runtime.monitor.last_error}, status_code=503)
+            return Response({"status": "ready"})
+        return Response({"status": "not ready"}, status_code=503)

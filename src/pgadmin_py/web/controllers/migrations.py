@@ -18,6 +18,7 @@ from litestar.response import Redirect, Response
 from markupsafe import escape
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.migrations.params import PlanParams
 from pgadmin_py.migrations.project import AlembicProjectError
 from pgadmin_py.migrations.runs import MigrationRunning, RunRegistry
@@ -86,6 +87,9 @@ class MigrationsController(Controller):
 
     @post("/apply", sync_to_thread=True, status_code=303)
     def apply(self, request: Request[Any, Any, Any], runtime: Runtime, data: FormData) -> Response[str] | Redirect:
+        if not data.get("action", "").strip() or not data.get("target", "").strip():  # never a run from defaults
+            raise AppError("A migration runs only from its confirmation page, which names the action and target.",
+                           "Open Migrations and choose what to apply.")
         params = PlanParams.parse(data)
         svc = service(request, runtime)
         try:
@@ -125,6 +129,9 @@ class MigrationsController(Controller):
     async def events(self, request: Request[Any, Any, Any], runtime: Runtime, run_id: FromPath[int],
                      after: FromQuery[int] = 0) -> EventSourceResponse:
         registry = registry_of(runtime)
+        if registry.live(run_id) is None and await asyncio.to_thread(
+                lambda: service(request, runtime).history.get(run_id)) is None:
+            raise NotFound(f"There is no run #{run_id}.", "See the list of runs.")
 
         async def stream() -> AsyncIterator[ServerSentEvent]:
             index = max(after, 0)

@@ -1,5 +1,5 @@
 # pgadmin-py: `make run` serves the embedded demo, `make test` runs every test tier.
-# Everything installs itself into .venv on first use; a fresh machine needs Python 3.11+ and make.
+# Everything installs itself into .venv on first use; a fresh machine needs Python 3.10+ and make.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,7 +17,7 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pgadmin-py needs Python 3.11 or newer; set PYTHON=python3.11")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "pgadmin-py needs Python 3.10 or newer; set PYTHON=python3.10")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -40,7 +40,8 @@ test-versions: $(STAMP) ## integration tests once per PostgreSQL major (PG_VERSI
 
 test-pythons: ## unit tests on each other supported Python (PYTHONS; found on PATH or in ~/.pyenv/versions)
 	@set -e; for v in $(PYTHONS); do \
-		py=$$(command -v python$$v || ls -d $$HOME/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -1); \
+		py=; for c in $$(command -v python$$v) $$(ls -d $$HOME/.pyenv/versions/$$v.*/bin/python 2>/dev/null); do \
+			if $$c -c '' 2>/dev/null; then py=$$c; break; fi; done; \
 		test -n "$$py" || { echo "Python $$v not found (PATH or ~/.pyenv/versions)"; exit 1; }; \
 		test -x .venv-py$$v/bin/python || $$py -m venv .venv-py$$v; \
 		.venv-py$$v/bin/python -m pip install --quiet --upgrade pip; \

@@ -19,7 +19,7 @@ from playwright.sync_api import Page
 from sqlalchemy import Engine, create_engine
 
 from pgadmin_py.core.dburl import DatabaseUrl
-from support.edge_values import EDGES, NOTHING_CHANGED, ROWS, fill, state
+from support.edge_values import NOTHING_CHANGED, ROWS, fill, state
 
 
 @pytest.fixture
@@ -31,12 +31,12 @@ def db(demo_db: DatabaseUrl) -> Iterator[Engine]:
 
 def test_an_untouched_edit_form_saves_nothing_for_every_type(live_server: Any, page: Page, db: Engine,
                                                             shots: Path) -> None:
-    fill(db)
+    edges = fill(db)
     changed: dict[int, dict[str, tuple[str | None, str | None]]] = {}
     refused: dict[int, str] = {}
     said: dict[int, str] = {}
     for row in range(1, ROWS + 1):
-        xmin, whole, before = state(db, row)
+        xmin, whole, before = state(db, row, edges)
         page.goto(f"{live_server.url}/tables/public/edge_values/rows/{row}/edit")
         if row == 2:  # CR LF in text, a varchar and a char: multi-line boxes; BC and far-future dates as text
             page.screenshot(path=str(shots / "records-edge-values-form.png"), full_page=True)
@@ -48,12 +48,12 @@ def test_an_untouched_edit_form_saves_nothing_for_every_type(live_server: Any, p
             refused[row] = " | ".join(e.replace("\n", " ") for e in errors)[:600]
         elif (message := flash.inner_text().strip()) != NOTHING_CHANGED.format(row=row):
             said[row] = message
-        after_xmin, after_whole, after = state(db, row)
-        diff = {n: (before[n], after[n]) for n in EDGES if before[n] != after[n]}
+        after_xmin, after_whole, after = state(db, row, edges)
+        diff = {n: (before[n], after[n]) for n in edges if before[n] != after[n]}
         if diff or after_whole != whole or after_xmin != xmin:
             changed[row] = diff or {"xmin": (xmin, after_xmin)}
     print(f"no-op edit round trip: {len(changed)} changed and {len(refused)} refused rows of {ROWS}, "
-          f"over {len(EDGES)} columns of {len({t for t, _ in EDGES.values()})} types; columns written: "
+          f"over {len(edges)} columns of {len({t for t, _ in edges.values()})} types; columns written: "
           f"{sorted({c for diff in changed.values() for c in diff})}")
     assert not refused, f"{len(refused)} of {ROWS} untouched rows could not be saved: {refused}"
     assert not changed, f"{len(changed)} of {ROWS} untouched rows were written: {changed}"

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 HISTORY_LIMIT = 2_000
@@ -93,7 +93,7 @@ class Library:
         with self._db() as db:
             cursor = db.execute(
                 "insert into history (sql, action, ran_at, duration_ms, ok, rows, error) values (?,?,?,?,?,?,?)",
-                (sql, action, datetime.now(UTC).isoformat(), duration_ms, int(ok), rows, error))
+                (sql, action, datetime.now(timezone.utc).isoformat(), duration_ms, int(ok), rows, error))
             db.execute("delete from history where id <= (select max(id) from history) - ?", (HISTORY_LIMIT,))
             return int(cursor.lastrowid or 0)
 
@@ -115,7 +115,7 @@ class Library:
     def save(self, name: str, sql: str) -> int:
         with self._db() as db:
             cursor = db.execute("insert into saved (name, sql, saved_at) values (?,?,?)",
-                                (name, sql, datetime.now(UTC).isoformat()))
+                                (name, sql, datetime.now(timezone.utc).isoformat()))
             return int(cursor.lastrowid or 0)
 
     def saved(self, search: str = "") -> list[SavedQuery]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from pgadmin_py.console.statements import Statement
+from pgadmin_py.core.compat import StrEnum
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
+
+from pgadmin_py.core.compat import StrEnum
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 _WORD = re.compile(r"[A-Za-z_][\w$]*")

@@ -13,9 +13,13 @@ import hashlib
 import os
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 IN_PROJECT = (".venv", "venv", ".env", "env")
 

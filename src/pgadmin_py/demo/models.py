@@ -59,14 +59,14 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True)}
 
 
-class OperationSide(enum.StrEnum):
+class OperationSide(str, enum.Enum):
     """Direction of a trade; stored as the PostgreSQL enum ``operation_side``."""
 
     BUY = "BUY"
     SELL = "SELL"
 
 
-class InstrumentKind(enum.StrEnum):
+class InstrumentKind(str, enum.Enum):
     """Asset class of an instrument; stored as ``instrument_kind``."""
 
     STOCK = "stock"
@@ -74,14 +74,14 @@ class InstrumentKind(enum.StrEnum):
     ETF = "etf"
 
 
-class PaymentDirection(enum.StrEnum):
+class PaymentDirection(str, enum.Enum):
     """Whether money enters or leaves an account; stored as ``payment_direction``."""
 
     DEPOSIT = "deposit"
     WITHDRAWAL = "withdrawal"
 
 
-class PaymentStatus(enum.StrEnum):
+class PaymentStatus(str, enum.Enum):
     """Life cycle of a payment; stored as ``payment_status``."""
 
     PENDING = "pending"
@@ -90,7 +90,7 @@ class PaymentStatus(enum.StrEnum):
     REFUNDED = "refunded"
 
 
-def _pg_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+def _pg_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     """A native PostgreSQL enum storing the members' *values* (what SQL users type), not names."""
     return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members])
 

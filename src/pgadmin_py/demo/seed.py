@@ -14,7 +14,7 @@ import random
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 # Fixed "now" so the data never depends on when the demo was prepared.
-TODAY = datetime(2024, 6, 28, 18, 0, tzinfo=UTC)
+TODAY = datetime(2024, 6, 28, 18, 0, tzinfo=timezone.utc)
 
 FIRST_NAMES = (
     "Alice", "Bruno", "Chloe", "Daniel", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas",
@@ -308,12 +308,14 @@ def _moment_between(rng: random.Random, start: date, end: date | None) -> dateti
     """A random instant in trading hours (08:00-17:00 UTC) from ``start`` to ``end`` or ``TODAY``."""
     last_day = end if end is not None else TODAY.date()
     day = start + timedelta(days=rng.randint(0, max(0, (last_day - start).days)))
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=rng.randint(8 * 3600, 17 * 3600))
+    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return midnight + timedelta(seconds=rng.randint(8 * 3600, 17 * 3600))
 
 
 def _at(day: date, rng: random.Random) -> datetime:
     """A time of day on ``day`` for ``created_at`` columns."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=rng.randint(9 * 3600, 18 * 3600))
+    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return midnight + timedelta(seconds=rng.randint(9 * 3600, 18 * 3600))
 
 
 def _slug(name: str) -> str:

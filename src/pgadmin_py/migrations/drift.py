@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from pgadmin_py.orm.probe import DriftItem, RenderedMigration
 from pgadmin_py.orm.touches import tables_touched
@@ -48,7 +48,7 @@ def downgrade() -> None:
 def _script(message: str, heads: tuple[str, ...], upgrade: str, downgrade: str, note: str) -> str:
     down_value = repr(heads[0]) if len(heads) == 1 else (repr(tuple(heads)) if heads else "None")
     return _SCRIPT.format(message=message, revision=secrets.token_hex(6), down=", ".join(heads) or "<base>",
-                          date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"), down_value=down_value,
+                          date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), down_value=down_value,
                           upgrade=upgrade, downgrade=downgrade, note=note)
 
 

@@ -31,7 +31,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -109,7 +109,7 @@ class Guard:
             self.say(f"{MARK} terminated {terminated}")
         if self.outcome is not None:
             record = {"exit": code, "terminated": terminated, "started": started,
-                      "finished_at": datetime.now(UTC).isoformat(),
+                      "finished_at": datetime.now(timezone.utc).isoformat(),
                       "child_pid": self.child.pid if self.child else None}
             partial = self.outcome.with_suffix(".tmp")
             with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 _SCHEMA = """
@@ -82,7 +82,7 @@ class RunHistory:
             cur = conn.execute(
                 "insert into runs (kind, target, started_by, started_at, from_revisions, revisions) "
                 "values (?, ?, ?, ?, ?, ?)",
-                (kind, target, started_by, datetime.now(UTC).isoformat(), json.dumps(from_revisions),
+                (kind, target, started_by, datetime.now(timezone.utc).isoformat(), json.dumps(from_revisions),
                  json.dumps(revisions)))
             return int(cur.lastrowid or 0)
 
@@ -100,7 +100,8 @@ class RunHistory:
             conn.execute(
                 "update runs set status = ?, finished_at = ?, to_revisions = ?, log = ?, error = ?, "
                 "failing_revision = ? where id = ?",
-                (status, datetime.now(UTC).isoformat(), None if to_revisions is None else json.dumps(to_revisions),
+                (status, datetime.now(timezone.utc).isoformat(),
+                 None if to_revisions is None else json.dumps(to_revisions),
                  log, error, failing_revision, run_id))
 
     def interrupt_stale(self, live_ids: set[int]) -> None:
@@ -110,7 +111,7 @@ class RunHistory:
             for row in rows:
                 if row["id"] not in live_ids:
                     conn.execute("update runs set status = 'interrupted', finished_at = ? where id = ?",
-                                 (datetime.now(UTC).isoformat(), row["id"]))
+                                 (datetime.now(timezone.utc).isoformat(), row["id"]))
 
     def running(self) -> list[RunRecord]:
         """Runs recorded as running (by this process or another)."""
@@ -132,7 +133,7 @@ class RunHistory:
 def _record(row: sqlite3.Row) -> RunRecord:
     return RunRecord(
         id=row["id"], kind=row["kind"], target=row["target"], started_by=row["started_by"],
-        started_at=_ts(row["started_at"]) or datetime.now(UTC), finished_at=_ts(row["finished_at"]),
+        started_at=_ts(row["started_at"]) or datetime.now(timezone.utc), finished_at=_ts(row["finished_at"]),
         from_revisions=tuple(json.loads(row["from_revisions"])),
         to_revisions=tuple(json.loads(row["to_revisions"])) if row["to_revisions"] else None,
         revisions=tuple(json.loads(row["revisions"])), status=row["status"], backup=row["backup"],

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -142,7 +142,7 @@ def _conn_url(url: DatabaseUrl) -> str:
 
 
 def backup_path(backup_dir: Path, database: str, revisions: tuple[str, ...], now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
     rev = "-".join(revisions) or "base"
     safe_db = re.sub(r"[^\w.-]", "_", database)
     return backup_dir / f"{safe_db}-{stamp}-{rev}.dump"
@@ -202,7 +202,7 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump exited with code {result.returncode}: {result.stderr.strip()[-800:]}",
                           "Fix the cause above, or proceed without a backup if you accept the risk.")
-    created = datetime.now(UTC)
+    created = datetime.now(timezone.utc)
     meta = {"database": source.database, "system_identifier": source.system_identifier,
             "revisions": list(revisions), "created": created.isoformat(), "tool_version": tools.version,
             "note": note}
@@ -262,8 +262,8 @@ def list_backups(backup_dir: Path) -> list[Backup]:
                                   tuple(str(r) for r in meta.get("revisions", ())), str(meta.get("tool_version", "")),
                                   str(sid) if sid else None, str(meta.get("note") or "")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            backups.append(Backup(path, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size, "", (), "", None,
-                                  "", has_sidecar=False))
+            modified = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
+            backups.append(Backup(path, modified, stat.st_size, "", (), "", None, "", has_sidecar=False))
     return sorted(backups, key=lambda b: b.created, reverse=True)
 
 

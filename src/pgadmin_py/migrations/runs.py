@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
@@ -168,7 +168,7 @@ class _Worker:
         self.finished: set[str] = set()
 
     def say(self, text: str) -> None:
-        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        stamp = datetime.now(timezone.utc).strftime("%H:%M:%S")
         self.add(f"[{stamp}] pgadmin-py: {text}")
 
     def add(self, line: str) -> None:

@@ -60,7 +60,7 @@ def test_confirm_token_binds_text_and_selection() -> None:
     (Decimal("1E+3"), "1000"),
     (b"\x00\xff", "\\x00ff"),
     ({"a": [1, "é"]}, '{"a": [1, "é"]}'),
-    (dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC), "2024-01-02 03:04:05+00:00"),
+    (dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), "2024-01-02 03:04:05+00:00"),
     (dt.date(2024, 1, 2), "2024-01-02"),
     ("", ""),
 ])

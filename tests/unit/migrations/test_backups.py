@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.migrations.backups import BackupPolicy, check_source, is_of, prunable
 from pgadmin_py.migrations.pgtools import Backup, Identity, _conn_url, _env
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MB = 1024 * 1024
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from litestar.testing import TestClient
@@ -40,3 +41,23 @@ def csrf_token(client: TestClient, path: str = "/") -> str:  # type: ignore[type
     match = _TOKEN.search(response.text)
     assert match, f"no CSRF token on {path} (status {response.status_code})"
     return match.group(1)
+
+
+_PENDING = re.compile(r'<section[^>]*id="(\w+)"[^>]*hx-get="([^"]+)"[^>]*>.*?</section>', re.DOTALL)
+
+
+def with_sql(client: TestClient, path: str, timeout: float = 60) -> str:  # type: ignore[type-arg]
+    """GET ``path`` and, like htmx in the browser, fetch every "rendering the SQL" block from the same URL
+    until it is rendered; return the page with the blocks filled in."""
+    page = client.get(path).text
+    deadline = time.monotonic() + timeout
+    while (match := _PENDING.search(page)) is not None:
+        assert time.monotonic() < deadline, f"the SQL of {path} did not render in {timeout} s"
+        block_id, url = match.group(1), match.group(2).replace("&amp;", "&")
+        block = client.get(url, headers={"HX-Request": "true", "HX-Target": block_id})
+        assert block.status_code == 200, block.text[-500:]
+        assert 'hx-get' in block.text or block_id in block.text
+        if _PENDING.search(block.text):
+            time.sleep(0.05)
+        page = page[:match.start()] + block.text + page[match.end():]
+    return page

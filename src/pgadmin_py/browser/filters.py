@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +19,7 @@ from psycopg import sql
 from pgadmin_py.browser.kinds import INT_BOUNDS, kind_of, ops_for
 from pgadmin_py.browser.params import OPS, BrowseParams, Filter
 from pgadmin_py.catalog.tables import Column, TableInfo
+from pgadmin_py.core.compat import datetime_fromisoformat, time_fromisoformat
 
 MAX_VALUE_CHARS = 10_000
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on"})
@@ -106,12 +107,12 @@ def parse_value(col: Column, op: str, raw: str) -> Any:
             raise ValueError(f'"{_short(raw)}" is not a date; write it as YYYY-MM-DD') from None
     if kind == "timestamp":
         try:
-            return datetime.fromisoformat(text)
+            return datetime_fromisoformat(text)
         except ValueError:
             raise ValueError(f'"{_short(raw)}" is not a date and time; write YYYY-MM-DD or YYYY-MM-DD HH:MM') from None
     if kind == "time":
         try:
-            return time.fromisoformat(text)
+            return time_fromisoformat(text)
         except ValueError:
             raise ValueError(f'"{_short(raw)}" is not a time of day; write HH:MM or HH:MM:SS') from None
     if kind == "boolean":

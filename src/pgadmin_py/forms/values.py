@@ -11,8 +11,10 @@ import ipaddress
 import json
 import re
 import uuid
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from pgadmin_py.core.compat import datetime_fromisoformat, time_fromisoformat
 
 INT_RANGES = {"int2": (-32768, 32767), "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1)}
 _TRUE = {"true", "t", "yes", "y", "on", "1"}
@@ -134,7 +136,7 @@ def _beyond_python(day: str, bc: str | None) -> bool:
 def parse_time(raw: str) -> str:
     text = raw.strip()
     try:
-        time.fromisoformat(text)
+        time_fromisoformat(text)
     except ValueError:
         if _MIDNIGHT_END.fullmatch(text) is None:  # 24:00:00 is PostgreSQL's, not Python's
             raise ValueError("Not a time: use HH:MM or HH:MM:SS.") from None
@@ -147,7 +149,7 @@ def parse_timestamp(raw: str, with_zone: bool) -> str:
     if text.lower() in ("infinity", "-infinity"):
         return text.lower()
     try:
-        value = datetime.fromisoformat(text.replace(" ", "T", 1))
+        value = datetime_fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         return _pg_timestamp(text, with_zone)
     if not with_zone:

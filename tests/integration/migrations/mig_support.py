@@ -10,6 +10,9 @@ from typing import Any
 from litestar.testing import TestClient
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from support.web import with_sql
+
+__all__ = ["FIXTURES", "post_form", "project_env", "start_run", "text_of", "wait_run", "with_sql"]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "alembic"
 
@@ -44,24 +47,6 @@ def wait_run(client: TestClient, run_id: int, timeout: float = 60) -> str:  # ty
             return page
         time.sleep(0.1)
     raise AssertionError(f"run {run_id} did not finish in {timeout} s")
-
-
-_PENDING = re.compile(r'<section[^>]*id="(\w+)"[^>]*hx-get="([^"]+)"[^>]*>.*?</section>', re.DOTALL)
-
-
-def with_sql(client: TestClient, path: str, timeout: float = 60) -> str:  # type: ignore[type-arg]
-    """GET ``path`` and, like htmx in the browser, fetch every "rendering the SQL" block from the same URL
-    until it is rendered; return the page with the blocks filled in."""
-    page = client.get(path).text
-    deadline = time.monotonic() + timeout
-    while (match := _PENDING.search(page)) is not None:
-        assert time.monotonic() < deadline, f"the SQL of {path} did not render in {timeout} s"
-        block_id, url = match.group(1), match.group(2).replace("&amp;", "&")
-        block = client.get(url, headers={"HX-Request": "true", "HX-Target": block_id})
-        assert block.status_code == 200, block.text[-500:]
-        assert 'hx-get' in block.text or block_id in block.text
-        page = page[:match.start()] + block.text + page[match.end():]
-    return page
 
 
 def text_of(html: str) -> str:

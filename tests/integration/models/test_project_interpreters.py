@@ -18,6 +18,7 @@ from pgadmin_py.orm.models import ModelFacts, ProjectModels, probe_command
 from pgadmin_py.orm.probe import ProbeCommand, launch
 from pgadmin_py.web.app import build_state, create_app
 from support.legacy import sa14_python
+from support.web import BASE_URL
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 GADGETS_DDL = """
@@ -75,7 +76,7 @@ def fm_client(old_python: str, empty_db: DatabaseUrl, tmp_path: Path) -> Iterato
     models.start()
     from litestar.testing import TestClient
 
-    with TestClient(create_app(settings, state=build_state(settings, models=models)),
+    with TestClient(create_app(settings, state=build_state(settings, models=models)), base_url=BASE_URL,
                     raise_server_exceptions=False) as client:
         yield client
 
@@ -85,8 +86,9 @@ def settled(client: Any, path: str) -> str:
     while True:
         page = client.get(path)
         assert page.status_code == 200, page.text[-2000:]
-        if ("drift-pending" not in page.text and "models-pending" not in page.text) or time.monotonic() > deadline:
+        if "drift-pending" not in page.text and "models-pending" not in page.text:
             return str(page.text)
+        assert time.monotonic() < deadline, f"{path} still says it is reading the models after 90 s"
         time.sleep(0.3)
 
 

@@ -11,6 +11,7 @@ into the repository.
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -27,13 +28,14 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.settings import ALEMBIC_INI_CANDIDATES
 from support.parity import cli_env, fingerprint, migrate_with_cli, run_cli, version_rows
 from support.projects import FACTS
-from support.web import csrf_token, make_client
+from support.web import csrf_token, make_client, with_sql
 
 Fresh = Callable[[], DatabaseUrl]
 Copy = Callable[[str], Path]
 NAMES = sorted(FACTS)
 RUN_TIMEOUT = 180
 _RUN_ID = re.compile(r"/migrations/runs/(\d+)$")
+_CONFIRM_WORD = re.compile(r'Type <span class="mono">([^<]*)</span> to confirm')
 
 
 def ui_env(name: str, project: Path, url: DatabaseUrl, data_dir: Path) -> dict[str, str]:
@@ -62,7 +64,11 @@ def apply(client: TestClient, action: str, target: str, confirm: str = "",  # ty
     """Press apply as the plan page's form does (with the CSRF token); wait for the run; the run page's text
     ("" when the run was refused and ``must_start`` is false)."""
     token = csrf_token(client, "/migrations")
-    response = client.post("/migrations/apply", data={"action": action, "target": target, "confirm": confirm or target,
+    if not confirm:  # type what the plan page asks for, as a user does
+        plan = client.get("/migrations/plan", params={"action": action, "target": target}).text
+        asked = _CONFIRM_WORD.search(plan)
+        confirm = html.unescape(asked.group(1)) if asked else ""
+    response = client.post("/migrations/apply", data={"action": action, "target": target, "confirm": confirm,
                                                       "backup": "off"},
                            headers={"x-csrftoken": token}, follow_redirects=False)
     if response.status_code != 303 and not must_start:
@@ -84,6 +90,12 @@ def get_ok(client: TestClient, path: str) -> str:  # type: ignore[type-arg]
     response = client.get(path)
     assert response.status_code == 200, f"GET {path}: {response.status_code}\n{text_of(response.text)[-2000:]}"
     return text_of(response.text)
+
+
+def sql_page(client: TestClient, path: str) -> str:  # type: ignore[type-arg]
+    """The page's text once its SQL previews have rendered (htmx fetches them after the page, as here)."""
+    get_ok(client, path)
+    return text_of(with_sql(client, path))
 
 
 # --- every fixture: the pages, the apply, the models ------------------------------------------------------------
@@ -161,7 +173,7 @@ def test_flask_migrate_layout_names_the_wrapper_it_uses(name: str, project_copy:
     """Class 1: env.py needs an app context; pgadmin-py detects the layout and says it runs ``flask db``."""
     with ui(name, project_copy(name), fresh_db(), tmp_path / "data") as client:
         page = get_ok(client, "/migrations")
-        preview = get_ok(client, f"/migrations/{FACTS[name].revisions[0]}")
+        preview = sql_page(client, f"/migrations/{FACTS[name].revisions[0]}")
     assert "flask db" in page, page[:3000]
     assert "CREATE TABLE" in preview, preview[-2000:]  # the preview went through `flask db upgrade --sql`
 
@@ -291,7 +303,7 @@ def test_custom_types_on_the_model_page_the_diagram_and_the_forms(project_copy: 
 def test_stdlib_shadow_models_load_without_shadowing(project_copy: Copy, fresh_db: Fresh, tmp_path: Path) -> None:
     """Class 3: ``shop/`` (beside alembic.ini) never goes first on sys.path, so its types.py shadows nothing."""
     with ui("stdlib_shadow", project_copy("stdlib_shadow"), fresh_db(), tmp_path / "data") as client:
-        preview = get_ok(client, "/migrations/e4d3c2b1a090")
+        preview = sql_page(client, "/migrations/e4d3c2b1a090")
         models = get_ok(client, "/models")
     assert "CREATE TYPE order_status" in preview, preview[-3000:]
     assert "MappingProxyType" not in preview + models and "circular import" not in preview + models

@@ -9,6 +9,7 @@ runs and in which order. Targets are resolved the way Alembic does for the commo
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -307,9 +308,19 @@ def plan_upgrade(graph: RevisionGraph, target: str) -> Planned:
     return Planned(ids, _heads_of(graph, applied))
 
 
+_RELATIVE_DOWN = re.compile(r"-\d+")
+
+
 def plan_downgrade(graph: RevisionGraph, target: str) -> Planned:
     """What ``alembic downgrade TARGET`` undoes from the current heads (ScriptDirectory._downgrade_revs)."""
     target = target.strip()
+    if _RELATIVE_DOWN.fullmatch(target) and len(set(graph.current)) > 1:
+        # Alembic warns ("will be disallowed in a future release") and walks down from whichever head the
+        # version table happens to list first: a downgrade must not depend on row order.
+        raise AmbiguousTarget(
+            f"{target!r} from several current heads ({', '.join(graph.current)}) is ambiguous: Alembic would "
+            "undo from whichever head alembic_version lists first.",
+            "Name the branch to step back (label@-1) or the revision to go down to.")
     rmap = alembic_map(graph)
     with _alembic_errors(target):
         revs = list(rmap.iterate_revisions(graph.current, target, select_for_downgrade=True))

@@ -68,12 +68,15 @@ def answer(ini: str, case: dict[str, object]) -> dict[str, object]:
     logger.addHandler(steps)
     logger.setLevel(logging.INFO)
     try:
-        main(argv=["--raiseerr", "-c", ini, str(case["action"]), str(case["target"])])
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            main(argv=["--raiseerr", "-c", ini, str(case["action"]), str(case["target"])])
     except Exception as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
     finally:
         logger.removeHandler(steps)
-    return {"revisions": steps.revisions}
+    ambiguous = any("is ambiguous" in str(w.message) for w in said)
+    return {"revisions": steps.revisions, **({"warning": "ambiguous"} if ambiguous else {})}
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum
 
 from pgadmin_py.console.statements import Statement
 
@@ -48,7 +48,7 @@ class QueryError:
     reason: str = "error"  # error | timeout | cancelled | refused
 
 
-class Mode(StrEnum):
+class Mode(str, Enum):  # noqa: UP042 (enum.StrEnum is Python 3.11+; we support 3.10)
     READ_ONLY = "read-only"  # ran in a read-only transaction, rolled back
     COMMITTED = "committed"  # writes were allowed and confirmed: committed
     ROLLED_BACK = "rolled back"  # writes allowed but a statement failed: nothing kept
@@ -116,9 +116,15 @@ class Confirmation:
 
     sql: str
     selection: tuple[int, int] | None
-    statements: tuple[Statement, ...]  # those that modify data or schema
+    statements: tuple[Statement, ...]  # those that may modify data, schema or the server
     token: str
     wrote_unexpectedly: bool = False  # the text looked read-only but the transaction wrote
+    reasons: tuple[str, ...] = ()  # why each statement needs the confirmation (the read-only guard's words)
+    action: str = "run"  # run | analyze: what confirming runs
+
+    @property
+    def items(self) -> list[tuple[Statement, str]]:
+        return list(zip(self.statements, self.reasons or ("",) * len(self.statements), strict=False))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ The test prints ``hostile statements refused (<mode>): N/N`` and ``legitimate re
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -231,7 +232,8 @@ class Arena:
             "sequence": conn.execute("select last_value, is_called from guard_seq").fetchone(),
             "slots": conn.execute("select array_agg(slot_name order by slot_name) from pg_replication_slots "
                                   "where slot_name like %s", [f"guard_%_{self.tag}"]).fetchone(),
-            "files": [conn.execute("select (pg_stat_file(%s, true)).size is not null", [f]).fetchone() for f in self.files],
+            "files": [conn.execute("select (pg_stat_file(%s, true)).size is not null", [f]).fetchone()
+                      for f in self.files],
             "large_objects": conn.execute("select count(*) from pg_largeobject_metadata").fetchone(),
             "stats_reset": conn.execute("select stats_reset from pg_stat_database "
                                         "where datname = current_database()").fetchone(),
@@ -274,10 +276,8 @@ def arena(demo_db: DatabaseUrl) -> Iterator[Arena]:
             admin.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots "
                           "where slot_name = %s", [slot])
         for path in found.files:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 admin.execute("copy (select 1) to program %s", [f"rm -f {path}"])
-            except psycopg.Error:
-                pass
         victim.close()
         admin.close()
 

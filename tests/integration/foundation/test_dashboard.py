@@ -69,17 +69,24 @@ def test_a_superuser_connection_shows_the_sql_for_a_read_only_role(client: TestC
     notice = re.search(r'<section[^>]*data-testid="role-notice".*?</section>', page.text, re.S)
     assert notice, "no notice about the superuser connection"
     assert "superuser" in notice.group(0)
-    sql = html.unescape(re.sub(r"<[^>]+>", "", re.search(r"<pre[^>]*>(.*?)</pre>", notice.group(0), re.S).group(1)))
+    pre = re.search(r"<pre[^>]*>(.*?)</pre>", notice.group(0), re.S)
+    assert pre
+    sql = html.unescape(re.sub(r"<[^>]+>", "", pre.group(1)))
     assert "CREATE ROLE" in sql and "GRANT SELECT ON ALL TABLES IN SCHEMA public" in sql
     assert "default_transaction_read_only" in sql
     # the SQL works as shown, and the role it makes can read and cannot write
-    role = re.search(r"CREATE ROLE (\S+)", sql).group(1).strip('"')
-    password = re.search(r"PASSWORD '([^']+)'", sql).group(1)
+    shown = re.search(r"CREATE ROLE (\S+)", sql)
+    password = re.search(r"PASSWORD '([^']+)'", sql)
+    assert shown and password
+    role = f"ro_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide: a name of this test's own
+    sql = sql.replace(shown.group(1), role)
+    password = password.group(1)
     engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql(sql)
-        ro = DatabaseUrl(demo_db.scheme, role, password, demo_db.host, demo_db.port, demo_db.database, demo_db.query)
+        ro = DatabaseUrl(demo_db.scheme, role, password, demo_db.host, demo_db.port, demo_db.database,
+                         demo_db.query)
         with psycopg.connect(ro.libpq()) as conn:
             assert conn.execute("select count(*) from clients").fetchone() == (300,)
             with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):

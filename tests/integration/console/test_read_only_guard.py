@@ -75,6 +75,7 @@ HOSTILE: list[Case] = [
     Case("nextval as a quoted identifier", "select \"nextval\"('guard_seq')"),
     Case("nextval through a view", "select * from guard_next"),
     Case("a user VOLATILE function that deletes rows", "select guard_purge()"),
+    Case("table_to_xml reads a view named in a string", "select table_to_xml('guard_next', true, false, '')"),
     Case("query_to_xml runs a query string", "select query_to_xml('select setval(''guard_seq'', 7)', true, false, '')"),
     # settings that protect the transaction or the session
     Case("SET default_transaction_read_only", "set default_transaction_read_only = off; delete from payments"),
@@ -192,6 +193,8 @@ LEGIT: list[str] = [
     "select guard_hello()",
     "declare guard_cur cursor for select id from clients order by id; fetch 3 from guard_cur",
     "select pg_sleep(0.01)",
+    "copy (select id, full_name from clients order by id limit 3) to stdout with (format csv, header)",
+    "copy tags to stdout",
     "select * from payments p join accounts a on a.id = p.account_id where p.amount > 100 "
     "order by p.created_at desc limit 20",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql as pgsql
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from support.web import csrf_token, demo_env, make_client
@@ -279,8 +280,8 @@ def arena(demo_db: DatabaseUrl) -> Iterator[Arena]:
             admin.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots "
                           "where slot_name = %s", [slot])
         for path in found.files:
-            with contextlib.suppress(psycopg.Error):
-                admin.execute("copy (select 1) to program %s", [f"rm -f {path}"])
+            with contextlib.suppress(psycopg.Error):  # only left behind when a hostile COPY got through
+                admin.execute(pgsql.SQL("copy (select 1) to program {}").format(pgsql.Literal(f"rm -f {path}")))
         victim.close()
         admin.close()
 

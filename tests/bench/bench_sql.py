@@ -27,6 +27,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from pgadmin_py.console.guard import Inspection, inspect, review  # noqa: E402
 from pgadmin_py.console.model import ConsoleLimits, RunRequest  # noqa: E402
 from pgadmin_py.console.service import Console  # noqa: E402
 from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
@@ -51,6 +52,29 @@ def median_ms(fn: Callable[[], object]) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def guard_cost(console: Console, conn: psycopg.Connection) -> None:
+    """What the read-only guard adds to a run: parsing and reading the tree (CPU), and the catalog query
+    (one round trip, which also takes the transaction's snapshot in place of the former ``SELECT 1``)."""
+    print("read-only guard: parse + tree rules, catalog query (in a transaction, as the console asks it), "
+          "and their share of Console.run")
+    for label, sql in QUERIES.items():
+        request = RunRequest(sql)
+        parse = median_ms(lambda request=request: [  # type: ignore[misc]
+            inspect(s, timeout_ms=30_000) for s in console.runner.statements(request)])
+        inspections = [inspect(s, timeout_ms=30_000) for s in console.runner.statements(request)]
+
+        def catalog(inspections: list[Inspection] = inspections) -> object:
+            with conn.transaction():
+                return review(conn, inspections)
+
+        asked = median_ms(catalog)
+        select_1 = median_ms(lambda: conn.execute("select 1").fetchall())
+        run = median_ms(lambda request=request: console.run(request))  # type: ignore[misc]
+        extra = parse + asked - select_1
+        print(f"  {label:<22} parse {parse * 1000:>6.0f} µs   catalog {asked:>5.2f} ms (select 1: {select_1:.2f} ms)"
+              f"   extra {extra:>5.2f} ms = {extra / run:>5.1%} of a {run:.1f} ms run")
 
 
 def main() -> None:
@@ -99,8 +123,9 @@ def main() -> None:
 
             bare = median_ms(bare_explain)
             ours = median_ms(lambda: console.explain(RunRequest(sql), analyze=True))
-            print(f"EXPLAIN ANALYZE (text + JSON, savepoint): console {ours:.1f} ms vs bare JSON explain "
+            print(f"EXPLAIN ANALYZE (runs once, JSON): console {ours:.1f} ms vs bare JSON explain "
                   f"{bare:.1f} ms = {ours / bare:.1f}x")
+            guard_cost(console, reused)
         reused.close()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -22,7 +22,7 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from support.web import demo_env
 
 EXTRA_SHOTS = Path("/tmp/shots")
-SIZES = {"desktop": (1440, 900), "tablet": (820, 1180)}
+SIZES = {"desktop": (1280, 800), "tablet": (820, 1180)}
 
 
 def snap(page: Page, shots: Path, name: str) -> None:
@@ -114,7 +114,7 @@ def test_writes_need_the_toggle_and_a_confirmation(page: Page, live_server: Any,
     page.goto(f"{live_server.url}/sql")
     editor(page).fill("delete from payments where status = 'failed'")
     editor(page).press("Control+Enter")
-    expect(page.get_by_test_id("sql-error")).to_contain_text("read-only transaction")
+    expect(page.get_by_test_id("sql-error")).to_contain_text("DELETE changes data.")
     page.get_by_label("Allow writes").check()
     editor(page).press("Control+Enter")
     confirm = page.get_by_test_id("confirm-writes")
@@ -214,5 +214,44 @@ def test_read_only_mode_has_no_write_toggle(page: Page, read_only_url: str, shot
     expect(page.get_by_label("Allow writes")).to_have_count(0)
     editor(page).fill("delete from payments;\nselect 1")
     editor(page).press("Control+Enter")
-    expect(page.get_by_test_id("sql-error")).to_contain_text("read-only transaction")
+    expect(page.get_by_test_id("sql-error")).to_contain_text("DELETE changes data.")
+    expect(page.get_by_test_id("sql-error")).to_contain_text("runs read-only")
     snap(page, shots, "read-only")
+    editor(page).fill("select 1 as fine;\ncopy (select 1) to program 'touch /tmp/pgadmin-e2e-never'")
+    editor(page).press("Control+Enter")
+    error = page.get_by_test_id("sql-error")
+    expect(error).to_contain_text("COPY TO PROGRAM runs a command on the server")
+    expect(error).to_contain_text("at line 2, column 1")
+    expect(page.get_by_test_id("result-set")).to_have_count(0)  # nothing of the batch ran
+    snap(page, shots, "refused-read-only")
+
+
+def test_a_hostile_statement_is_refused_with_its_reason(page: Page, live_server: Any, shots: Path) -> None:
+    page.goto(f"{live_server.url}/sql")
+    editor(page).fill("select count(*) from clients;\n"
+                      "select pg_terminate_backend(pid)\n  from pg_stat_activity\n where datname = current_database()")
+    editor(page).press("Control+Enter")
+    error = page.get_by_test_id("sql-error")
+    expect(error).to_contain_text("REFUSED")
+    expect(error).to_contain_text("pg_terminate_backend() is VOLATILE")
+    expect(error).to_contain_text("Allow writes")
+    expect(error).to_contain_text("at line 2, column 8")
+    expect(page.get_by_test_id("result-set")).to_have_count(0)
+    snap(page, shots, "refused")
+    error.get_by_role("button", name="Show in editor").click()
+    selected = editor(page).evaluate("el => el.value.slice(el.selectionStart, el.selectionStart + 20)")
+    assert selected == "pg_terminate_backend"
+
+    # Explain analyze follows the same rules, and with "allow writes" asks first
+    editor(page).fill("select nextval('payments_id_seq')")
+    page.get_by_role("button", name="Explain analyze").click()
+    expect(page.get_by_test_id("sql-error")).to_contain_text("nextval() is VOLATILE")
+    page.get_by_label("Allow writes").check()
+    page.get_by_role("button", name="Explain analyze").click()
+    confirm = page.get_by_test_id("confirm-writes")
+    expect(confirm).to_contain_text("Confirm EXPLAIN ANALYZE with writes")
+    expect(confirm).to_contain_text("nextval() is VOLATILE")
+    snap(page, shots, "analyze-confirm")
+    confirm.get_by_role("button", name="Run EXPLAIN ANALYZE").click()
+    expect(page.get_by_test_id("plan-tree")).to_be_visible()
+    expect(page.get_by_text("ran with writes allowed")).to_be_visible()

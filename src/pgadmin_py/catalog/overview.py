@@ -20,7 +20,15 @@ _OVERVIEW = text(
               join pg_namespace n on n.oid = c.relnamespace
              where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema'))
                as estimated_rows,
-           current_setting('transaction_read_only') = 'on' as read_only
+           current_setting('transaction_read_only') = 'on' as read_only,
+           current_user::text as role_name,
+           coalesce((select r.rolsuper from pg_roles r where r.rolname = current_user), false) as superuser,
+           coalesce((select pg_has_role(d.datdba, 'MEMBER') from pg_database d
+                      where d.datname = current_database()), false) as owns_database,
+           array(select n.nspname::text from pg_namespace n
+                  where n.nspname not in ('pg_catalog', 'information_schema')
+                    and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
+                  order by n.nspname) as schemas
     """
 )
 
@@ -34,6 +42,10 @@ class DatabaseOverview:
     schema_count: int
     estimated_rows: int
     read_only: bool
+    role_name: str = ""
+    superuser: bool = False
+    owns_database: bool = False  # the role is the database's owner, or a member of the owner role
+    schemas: tuple[str, ...] = ()
 
     @property
     def server_major(self) -> int:
@@ -43,7 +55,7 @@ class DatabaseOverview:
 def database_overview(engine: Engine) -> DatabaseOverview:
     with engine.connect() as conn:
         row = conn.execute(_OVERVIEW).mappings().one()
-    return DatabaseOverview(**row)
+    return DatabaseOverview(**{**row, "schemas": tuple(row["schemas"] or ())})
 
 
 def human_size(size_bytes: int) -> str:

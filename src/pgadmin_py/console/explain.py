@@ -1,9 +1,10 @@
 """EXPLAIN and EXPLAIN ANALYZE of each explainable statement of a batch.
 
-Always inside a transaction that is rolled back, so ANALYZE of an INSERT/UPDATE/DELETE shows the real
-plan and timing and changes nothing. In the app's read-only mode the transaction is read-only too, and
-PostgreSQL refuses to ANALYZE a write. The JSON plan feeds the tree; PostgreSQL's text plan is shown raw.
-With ANALYZE the text plan is taken first inside a savepoint that is rolled back, then the JSON plan.
+Always inside a transaction that is rolled back. EXPLAIN ANALYZE runs the statement, so it follows the
+rules of Run: without "allow writes" confirmed, each statement must pass the read-only guard and the
+transaction is read-only; with it, a write may run (and is rolled back, though what lives outside the
+transaction, such as a sequence, moves). Each statement runs once, in ``FORMAT JSON``: the JSON plan
+feeds the tree, and the text plan is drawn from the same JSON (:mod:`plan_text`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 
 import psycopg
 
-from pgadmin_py.console.model import QueryError, RunRequest
+from pgadmin_py.console.model import Confirmation, QueryError, RunRequest
 from pgadmin_py.console.plan import Plan, parse_plan
-from pgadmin_py.console.runner import QUERY_CANCELED, Runner, refusal
+from pgadmin_py.console.plan_text import text_plan
+from pgadmin_py.console.runner import QUERY_CANCELED, Runner, confirm_token
 from pgadmin_py.console.session import Watchdog, console_connection, elapsed_ms, query_error
 from pgadmin_py.console.statements import Statement
 
@@ -38,7 +40,7 @@ class ExplainBatch:
     sql: str
     analyze: bool
     items: tuple[Explained, ...]
-    read_only: bool
+    read_only: bool  # ran in a read-only transaction (false only for a confirmed EXPLAIN ANALYZE with writes)
     duration_ms: float
     refused: QueryError | None = None
 
@@ -51,26 +53,32 @@ class ExplainBatch:
         return self.refused or next((i.error for i in self.items if i.error), None)
 
 
-def explain(runner: Runner, request: RunRequest, *, analyze: bool) -> ExplainBatch:
+def explain(runner: Runner, request: RunRequest, *, analyze: bool) -> ExplainBatch | Confirmation:
     started = time.perf_counter()
     batch_id = uuid.uuid4().hex
-    statements = runner.statements(request)
-    read_only = runner.app_read_only
-    if not statements:
-        return ExplainBatch(batch_id, request.sql, analyze, (), read_only, 0.0,
-                            QueryError("There is no SQL to explain.", reason="refused"))
-    for statement in statements:
-        if (refused := refusal(statement, request.sql)) is not None:
-            return ExplainBatch(batch_id, request.sql, analyze, (), read_only, 0.0, refused)
+    app_read_only = runner.app_read_only
+    screened = runner.screen(request, "explain")
+    if isinstance(screened, QueryError):
+        return ExplainBatch(batch_id, request.sql, analyze, (), True, 0.0, screened)
+    explainable = [i for i in screened if i.statement.explainable]
+    token = confirm_token(request.sql, request.selection, "analyze")
+    confirmed = analyze and request.allow_writes and request.confirm == token
+    read_only = not confirmed
     timeout = runner.limits.statement_timeout_ms
     items: list[Explained] = []
-    with console_connection(runner.url, read_only=read_only, statement_timeout_ms=timeout) as conn:
-        conn.execute("BEGIN READ ONLY" if read_only else "BEGIN READ WRITE")
-        conn.execute(f"SET LOCAL statement_timeout = {int(timeout)}")
-        conn.execute("SELECT 1")
+    with console_connection(runner.url, read_only=app_read_only, statement_timeout_ms=timeout) as conn:
+        runner.begin(conn, read_only)
+        if not analyze or confirmed:
+            conn.execute("SELECT 1")  # takes the snapshot
+        elif (verdict := runner.gate(conn, request, explainable, token, "analyze")) is not None:
+            conn.execute("ROLLBACK")
+            if isinstance(verdict, Confirmation):
+                return verdict
+            return ExplainBatch(batch_id, request.sql, analyze, (), True, 0.0, verdict)
         with runner.registry.running(request.run_id, conn.info.backend_pid) as run_id:
             failed = False
-            for index, statement in enumerate(statements):
+            for index, inspection in enumerate(screened):
+                statement = inspection.statement
                 if failed:
                     items.append(Explained(index, statement, skipped="not run: an earlier statement failed"))
                 elif not statement.explainable:
@@ -87,21 +95,12 @@ def explain(runner: Runner, request: RunRequest, *, analyze: bool) -> ExplainBat
 def _one(runner: Runner, conn: psycopg.Connection, index: int, statement: Statement, editor_text: str,
          analyze: bool, run_id: str) -> Explained:
     started = time.perf_counter()
-    text_prefix = "EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN "
-    json_prefix = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " if analyze else "EXPLAIN (FORMAT JSON) "
-    prefix = text_prefix
+    prefix = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " if analyze else "EXPLAIN (FORMAT JSON) "
     watchdog = Watchdog(runner.limits.statement_timeout_ms / 1000 + 2.0,
                         lambda: runner._cancel_pid(conn.info.backend_pid))
     try:
         with watchdog:
-            if analyze:
-                conn.execute("SAVEPOINT pgadmin_explain")
-            rows = conn.execute(text_prefix + statement.text).fetchall()
-            text = "\n".join(str(r[0]) for r in rows)
-            if analyze:
-                conn.execute("ROLLBACK TO SAVEPOINT pgadmin_explain")
-            prefix = json_prefix
-            row = conn.execute(json_prefix + statement.text).fetchone()
+            row = conn.execute(prefix + statement.text).fetchone()
     except psycopg.Error as exc:
         if conn.broken:
             raise
@@ -117,4 +116,5 @@ def _one(runner: Runner, conn: psycopg.Connection, index: int, statement: Statem
         return Explained(index, statement, error=error, duration_ms=elapsed_ms(started))
     document = row[0] if row else []
     plan = parse_plan(document) if document else None
+    text = text_plan(document) if document else ""
     return Explained(index, statement, plan, text, duration_ms=elapsed_ms(started))

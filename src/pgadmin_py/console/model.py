@@ -116,9 +116,15 @@ class Confirmation:
 
     sql: str
     selection: tuple[int, int] | None
-    statements: tuple[Statement, ...]  # those that modify data or schema
+    statements: tuple[Statement, ...]  # those that may modify data, schema or the server
     token: str
     wrote_unexpectedly: bool = False  # the text looked read-only but the transaction wrote
+    reasons: tuple[str, ...] = ()  # why each statement needs the confirmation (the read-only guard's words)
+    action: str = "run"  # run | analyze: what confirming runs
+
+    @property
+    def items(self) -> list[tuple[Statement, str]]:
+        return list(zip(self.statements, self.reasons or ("",) * len(self.statements), strict=False))
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,7 @@ def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def _title(raw: dict[str, Any]) -> str:
+def node_title(raw: dict[str, Any]) -> str:
     title = str(raw.get("Node Type", "?"))
     if raw.get("Parallel Aware"):
         title = f"Parallel {title}"
@@ -149,7 +149,7 @@ def _node(raw: dict[str, Any]) -> PlanNode:
             details.append((key, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
     return PlanNode(
         node_type=str(raw.get("Node Type", "?")),
-        title=_title(raw),
+        title=node_title(raw),
         details=details,
         startup_cost=float(raw.get("Startup Cost", 0.0)),
         total_cost=float(raw.get("Total Cost", 0.0)),

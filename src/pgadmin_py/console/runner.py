@@ -1,11 +1,13 @@
 """Run a batch: every statement in one transaction, read-only unless writes are allowed and confirmed.
 
-Safety, in layers: the connection itself is read-only in the app's read-only mode; the batch runs in a
-``READ ONLY`` transaction unless the user allowed writes; a snapshot is taken before the user's first
-statement, so ``SET TRANSACTION READ WRITE`` can no longer lift it; statements that would end our
-transaction or lift our limits are refused before anything runs; a batch that wrote although its text
-looked read-only is rolled back and sent to confirmation; the statement timeout is set on the
-connection and in the transaction, and a watchdog cancels a statement that outlives it anyway.
+Safety, in layers: every statement is parsed with PostgreSQL's own parser and, unless writes are allowed
+and confirmed, must pass the read-only guard (:mod:`guard`: only reads, only IMMUTABLE or STABLE
+functions, COPY only to the client) before anything runs; statements that would end our transaction or
+lift our limits are refused in every mode; the connection itself is read-only in the app's read-only mode;
+the batch runs in a ``READ ONLY`` transaction unless the user allowed writes, and a snapshot is taken
+before the user's first statement, so ``SET TRANSACTION READ WRITE`` can no longer lift it; a batch that
+wrote although the guard saw no write is rolled back and sent to confirmation; the statement timeout is
+set on the connection and in the transaction, and a watchdog cancels a statement that outlives it anyway.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Any
 
 import psycopg
 
+from pgadmin_py.console.guard import Inspection, inspect, review
 from pgadmin_py.console.model import (
     Batch,
+    Column,
     Confirmation,
     ConsoleLimits,
     Mode,
@@ -35,12 +39,13 @@ from pgadmin_py.console.session import (
     cancel_backend,
     columns_of,
     console_connection,
+    copy_out,
     display,
     elapsed_ms,
     in_transaction,
     query_error,
 )
-from pgadmin_py.console.statements import Kind, Statement, line_col, split
+from pgadmin_py.console.statements import SqlSyntaxError, Statement, line_col, split
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import ReadOnlyError
 
@@ -48,28 +53,23 @@ CURSOR = "pgadmin_console_rows"
 DECLARE_PREFIX = f"DECLARE {CURSOR} NO SCROLL CURSOR FOR "
 QUERY_CANCELED = "57014"
 READ_ONLY_TRANSACTION = "25006"
+SYNTAX_ERROR = "42601"
+WRITES_HINT = "Tick “Allow writes” to run it; you confirm before anything runs."
+READ_ONLY_HINT = "The server runs read-only (READ_ONLY=1): the console runs only statements that cannot write."
 
 
-def confirm_token(sql: str, selection: tuple[int, int] | None) -> str:
-    """Binds a confirmation to the exact text it was given for."""
-    return hashlib.sha256(f"{selection}\x00{sql}".encode()).hexdigest()[:20]
+def confirm_token(sql: str, selection: tuple[int, int] | None, action: str = "run") -> str:
+    """Binds a confirmation to the exact text (and action) it was given for."""
+    return hashlib.sha256(f"{action}\x00{selection}\x00{sql}".encode()).hexdigest()[:20]
 
 
-def refusal(statement: Statement, editor_text: str) -> QueryError | None:
-    """Why the console will not run this statement at all, or None."""
-    if statement.kind is Kind.TRANSACTION:
-        message = ("Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION) is not allowed: "
-                   "the console runs each batch in one transaction of its own.")
-        hint = "Remove the statement; tick “allow writes” to run the batch in one committed transaction."
-    elif statement.kind is Kind.GUARDED:
-        message = "This setting protects the console (statement timeout, read-only mode) and cannot be changed here."
-        hint = "Remove the SET/RESET statement."
-    else:
-        return None
-    line, column = line_col(editor_text, statement.offset)
+def positioned(editor_text: str, offset: int, message: str, hint: str | None, reason: str = "refused",
+               sqlstate: str | None = None) -> QueryError:
+    """A QueryError pointing at ``offset`` of the editor text."""
+    line, column = line_col(editor_text, offset)
     lines = editor_text.splitlines()
-    return QueryError(message, None, None, hint, statement.offset, line, column,
-                      lines[line - 1] if lines else "", "refused")
+    return QueryError(message, sqlstate, None, hint, offset, line, column,
+                      lines[line - 1] if 0 < line <= len(lines) else "", reason)
 
 
 class Runner:
@@ -86,31 +86,68 @@ class Runner:
         text, base = request.target
         return split(text, base)
 
-    def run(self, request: RunRequest) -> Batch | Confirmation:
+    def screen(self, request: RunRequest, what: str = "run") -> list[Inspection] | QueryError:
+        """Parse the batch and read each tree; a QueryError when it does not parse, is empty, or holds a
+        statement the console never runs (whatever the mode)."""
         if request.allow_writes and self.app_read_only:
             raise ReadOnlyError("Running SQL with writes allowed")
+        try:
+            statements = self.statements(request)
+        except SqlSyntaxError as exc:
+            return positioned(request.sql, exc.offset, exc.message, None, "error", SYNTAX_ERROR)
+        if not statements:
+            return QueryError(f"There is no SQL to {what}.", reason="refused",
+                              hint="Type a query, e.g. select now();")
+        inspections = [inspect(s, timeout_ms=self.limits.statement_timeout_ms) for s in statements]
+        for inspection in inspections:
+            for finding in inspection.findings:
+                if finding.never:
+                    return positioned(request.sql, inspection.statement.offset + (finding.offset or 0),
+                                      finding.message, "Remove the statement: the console runs each batch in one "
+                                      "transaction of its own, with its own limits.")
+        return inspections
+
+    def gate(self, conn: psycopg.Connection, request: RunRequest, inspections: list[Inspection], token: str,
+             action: str) -> QueryError | Confirmation | None:
+        """The read-only guard's verdict, asked on the console's connection (its first query takes the
+        transaction's snapshot): None when every statement is a read; else a refusal (writes not allowed)
+        or the confirmation that lists what may write (writes allowed, not yet confirmed)."""
+        flagged = [(statement, findings) for statement, findings in review(conn, inspections) if findings]
+        if not flagged:
+            return None
+        if request.allow_writes:
+            return Confirmation(request.sql, request.selection, tuple(s for s, _ in flagged), token,
+                                reasons=tuple(f[0].message for _, f in flagged), action=action)
+        statement, findings = flagged[0]
+        first = findings[0]
+        return positioned(request.sql, statement.offset + (first.offset or 0), first.message,
+                          READ_ONLY_HINT if self.app_read_only else WRITES_HINT)
+
+    def begin(self, conn: psycopg.Connection, read_only: bool) -> None:
+        conn.execute("BEGIN READ ONLY" if read_only else "BEGIN READ WRITE")
+        conn.execute(f"SET LOCAL statement_timeout = {int(self.limits.statement_timeout_ms)}")
+
+    def run(self, request: RunRequest) -> Batch | Confirmation:
         started = time.perf_counter()
         batch_id = uuid.uuid4().hex
-        statements = self.statements(request)
-        if not statements:
-            return Batch(batch_id, request.sql, (), Mode.READ_ONLY, 0.0,
-                         refused=QueryError("There is no SQL to run.", reason="refused",
-                                            hint="Type a query, e.g. select now();"))
-        for statement in statements:
-            if (refused := refusal(statement, request.sql)) is not None:
-                return Batch(batch_id, request.sql, (), Mode.READ_ONLY, 0.0, refused=refused)
+        screened = self.screen(request)
+        if isinstance(screened, QueryError):
+            return Batch(batch_id, request.sql, (), Mode.READ_ONLY, 0.0, refused=screened)
+        statements = [i.statement for i in screened]
         token = confirm_token(request.sql, request.selection)
         writes = request.allow_writes
         confirmed = writes and request.confirm == token
-        modifying = tuple(s for s in statements if s.kind is Kind.WRITE)
-        if writes and modifying and not confirmed:
-            return Confirmation(request.sql, request.selection, modifying, token)
         read_only = self.app_read_only or not writes
         with console_connection(self.url, read_only=read_only,
                                 statement_timeout_ms=self.limits.statement_timeout_ms) as conn:
-            conn.execute("BEGIN READ ONLY" if read_only else "BEGIN READ WRITE")
-            conn.execute(f"SET LOCAL statement_timeout = {int(self.limits.statement_timeout_ms)}")
-            conn.execute("SELECT 1")  # takes the snapshot: the access mode is now fixed
+            self.begin(conn, read_only)
+            if confirmed:
+                conn.execute("SELECT 1")  # takes the snapshot: the access mode is now fixed
+            elif (verdict := self.gate(conn, request, screened, token, "run")) is not None:
+                conn.execute("ROLLBACK")
+                if isinstance(verdict, Confirmation):
+                    return verdict
+                return Batch(batch_id, request.sql, (), Mode.READ_ONLY, 0.0, refused=verdict)
             notices = NoticeCollector(conn)
             with self.registry.running(request.run_id, conn.info.backend_pid) as run_id:
                 results = self._run_all(conn, statements, request.sql, run_id, notices)
@@ -165,6 +202,10 @@ class Runner:
                     conn.execute(f"CLOSE {CURSOR}")
                     status = f"SELECT {min(len(fetched), cap)}{'+' if len(fetched) > cap else ''}"
                     count: int | None = min(len(fetched), cap)
+                elif statement.copies_out:
+                    fetched, sent = copy_out(conn, statement.text, cap)
+                    columns = (Column("copy", "text"),)
+                    status, count = f"COPY {sent}", min(len(fetched), cap)
                 else:
                     cursor = conn.execute(statement.text)
                     status = cursor.statusmessage or ""
@@ -184,9 +225,7 @@ class Runner:
             elif reason == "cancelled":
                 error = QueryError("You cancelled the query.", error.sqlstate, reason="cancelled")
             elif exc.sqlstate == READ_ONLY_TRANSACTION and error.hint is None:
-                error = replace(error, hint="pgadmin-py runs in read-only mode (READ_ONLY=1): writes are refused."
-                                if self.app_read_only else
-                                "Tick “Allow writes” to run it; you confirm before anything is committed.")
+                error = replace(error, hint=READ_ONLY_HINT if self.app_read_only else WRITES_HINT)
             return ResultSet(index, statement, duration_ms=elapsed_ms(started), notices=notices.take(), error=error)
         rows = tuple([tuple([display(v) for v in row]) for row in fetched[:cap]])
         return ResultSet(index, statement, status, columns, rows, count, len(fetched) > cap, elapsed_ms(started),

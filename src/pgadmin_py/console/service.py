@@ -51,9 +51,9 @@ class Console:
                     self._batches.popitem(last=False)
         return outcome
 
-    def explain(self, request: RunRequest, *, analyze: bool) -> ExplainBatch:
+    def explain(self, request: RunRequest, *, analyze: bool) -> ExplainBatch | Confirmation:
         outcome = explain(self.runner, request, analyze=analyze)
-        if outcome.refused is None:
+        if isinstance(outcome, ExplainBatch) and outcome.refused is None:
             error = outcome.error
             self.library.record(request.target[0], "analyze" if analyze else "explain", outcome.duration_ms,
                                 outcome.ok, None, error.message if error else None)

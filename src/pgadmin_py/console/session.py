@@ -92,6 +92,24 @@ def columns_of(conn: psycopg.Connection, cursor: psycopg.Cursor[Any]) -> tuple[C
     return tuple(out)
 
 
+def copy_out(conn: psycopg.Connection, sql: str, cap: int) -> tuple[list[tuple[str | None, ...]], int]:
+    """The lines ``COPY ... TO STDOUT`` sends (at most ``cap + 1`` kept), and how many it sent."""
+    kept: list[tuple[str | None, ...]] = []
+    sent = 0
+    pending = b""
+    with conn.cursor().copy(sql) as copy:
+        for block in copy:
+            *complete, pending = (pending + bytes(block)).split(b"\n")
+            sent += len(complete)
+            room = max(0, cap + 1 - len(kept))
+            kept.extend((line.decode(conn.info.encoding, "replace"),) for line in complete[:room])
+    if pending:
+        sent += 1
+        if len(kept) <= cap:
+            kept.append((pending.decode(conn.info.encoding, "replace"),))
+    return kept, sent
+
+
 def display(value: object) -> str | None:
     """How a value is shown (and exported): None stays None, everything else a string."""
     if value is None:

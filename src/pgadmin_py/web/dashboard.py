@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 
 from pgadmin_py.catalog.overview import DatabaseOverview, database_overview, human_size
+from pgadmin_py.console.readonly_role import DEFAULT_ROLE, read_only_role_sql
+from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.migrations.status import MigrationSummary
 from pgadmin_py.orm.models import ModelFacts
 from pgadmin_py.web.state import AppState
@@ -18,11 +21,23 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleNotice:
+    """pgadmin-py connects as a role that can write anything: say so, and how to make one that cannot."""
+
+    role_name: str
+    superuser: bool
+    database: str
+    sql: str  # creates a read-only role, with a fresh password
+    database_url: str  # the URL that connects as that role
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     overview: DatabaseOverview
     migrations: MigrationSummary
     models: ModelFacts
     problems: tuple[Problem, ...]
+    role_notice: RoleNotice | None = None
 
     @property
     def size(self) -> str:
@@ -51,9 +66,20 @@ def find_problems(migrations: MigrationSummary, models: ModelFacts, overview: Da
     return problems
 
 
+def role_notice(overview: DatabaseOverview, url: DatabaseUrl | None) -> RoleNotice | None:
+    """A notice when the connected role is a superuser or owns the database (None otherwise)."""
+    if not (overview.superuser or overview.owns_database):
+        return None
+    password = secrets.token_urlsafe(18)
+    sql = read_only_role_sql(overview.database, overview.schemas, overview.role_name, password)
+    target = "" if url is None else replace(url, username=DEFAULT_ROLE, password=password).libpq()
+    return RoleNotice(overview.role_name, overview.superuser, overview.database, sql, target)
+
+
 def build_dashboard(state: AppState) -> Dashboard:
     overview = database_overview(state.engine)
     migrations = state.migrations.summary()
     models = state.models.facts()
     problems = find_problems(migrations, models, overview)
-    return Dashboard(overview, migrations, models, tuple(problems))
+    return Dashboard(overview, migrations, models, tuple(problems),
+                     role_notice(overview, state.settings.database_url))

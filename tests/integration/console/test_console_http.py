@@ -47,7 +47,8 @@ def test_a_write_is_refused_by_default(client: Any, token: str, demo_db: Databas
     before = count(demo_db, "payments")
     response = run(client, "delete from payments", token=token)
     assert response.status_code == 200
-    assert "cannot execute DELETE in a read-only transaction" in response.text
+    assert "REFUSED" in response.text and "DELETE changes data." in response.text
+    assert "Allow writes" in response.text
     assert count(demo_db, "payments") == before > 0
 
 
@@ -79,17 +80,24 @@ def test_a_failing_statement_rolls_back_the_whole_confirmed_batch(client: Any, t
     assert count(demo_db, "tags") == before
 
 
-def test_a_hidden_write_asks_for_confirmation(client: Any, token: str, demo_db: DatabaseUrl) -> None:
+def test_a_volatile_function_asks_for_confirmation(client: Any, token: str, demo_db: DatabaseUrl) -> None:
     with psycopg.connect(demo_db.libpq()) as conn:
         conn.execute("create function purge_tags() returns int language sql as "
                      "'delete from client_tags; delete from tags returning 1'")
     before = count(demo_db, "tags")
     response = run(client, "select purge_tags()", token=token, allow_writes="1")
-    assert "This batch wrote to the database" in response.text
+    assert 'data-testid="confirm-writes"' in response.text and "Nothing has run yet" in response.text
+    assert "purge_tags() is VOLATILE" in response.text
     assert count(demo_db, "tags") == before
     read_only = run(client, "select purge_tags()", token=token)
-    assert "read-only transaction" in read_only.text
+    assert "REFUSED" in read_only.text and "purge_tags() is VOLATILE" in read_only.text
     assert count(demo_db, "tags") == before
+
+
+def test_a_batch_that_wrote_unseen_is_rolled_back_and_sent_to_confirmation(client: Any, token: str) -> None:
+    """The backstop behind the guard: txid_current() is STABLE, yet it makes the transaction take an id."""
+    response = run(client, "select txid_current()", token=token, allow_writes="1")
+    assert "This batch wrote to the database" in response.text
 
 
 def test_transaction_control_cannot_escape_the_console_transaction(client: Any, token: str,
@@ -136,10 +144,13 @@ def test_cancel_stops_a_running_query(client: Any, token: str) -> None:
     assert "No query of this page is running" in unknown.text
 
 
-def test_several_statements_give_several_result_sets(client: Any, token: str) -> None:
+def test_several_statements_give_several_result_sets(client: Any, token: str, demo_db: DatabaseUrl) -> None:
+    with psycopg.connect(demo_db.libpq()) as conn:
+        conn.execute("create function hello() returns int stable language plpgsql as "
+                     "$$ begin raise notice 'hello from plpgsql'; return 1; end $$")
     sql = ("select id, full_name from clients order by id limit 3;\n"
            "select null::int as nothing, 'x' as text_value;\n"
-           "do $$ begin raise notice 'hello from plpgsql'; end $$;\n"
+           "select hello();\n"
            "select count(*) from operations")
     response = run(client, sql, token=token)
     text = response.text
@@ -207,9 +218,17 @@ def test_explain_shows_a_plan_tree_and_the_text_plan(client: Any, token: str) ->
 
 def test_explain_analyze_of_a_delete_leaves_the_rows(client: Any, token: str, demo_db: DatabaseUrl) -> None:
     before = count(demo_db, "operations")
-    response = run(client, "delete from operations where quantity > 0", token=token, action="analyze")
+    sql = "delete from operations where quantity > 0"
+    refused = run(client, sql, token=token, action="analyze")
+    assert "REFUSED" in refused.text and "DELETE changes data." in refused.text
+    ask = run(client, sql, token=token, action="analyze", allow_writes="1")
+    confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', ask.text)
+    assert confirm and "Run EXPLAIN ANALYZE" in ask.text
+    response = run(client, sql, token=token, action="analyze", allow_writes="1", confirm=confirm.group(1))
     assert "Delete on operations" in response.text and "rolled back" in response.text
     assert count(demo_db, "operations") == before
+    plain = run(client, sql, token=token, action="explain")  # a plan only: nothing runs, no confirmation
+    assert "Delete on operations" in plain.text and "plan only" in plain.text
 
 
 def test_misestimates_are_highlighted(client: Any, token: str, demo_db: DatabaseUrl) -> None:
@@ -303,7 +322,7 @@ class TestReadOnlyMode:
             assert "read-only transaction" in response.text or "REFUSED" in response.text or \
                 "transaction_read_only" in response.text, sql
         analyze = run(ro_client, "delete from payments", token=token, action="analyze")
-        assert "read-only transaction" in analyze.text
+        assert "REFUSED" in analyze.text and "runs read-only" in analyze.text
         assert count(demo_db, "payments") == before
 
     def test_saving_queries_still_works(self, ro_client: Any) -> None:

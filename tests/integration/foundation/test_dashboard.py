@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
+import uuid
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 
@@ -56,3 +61,59 @@ def test_unknown_page_is_a_friendly_404(client: TestClient[Any]) -> None:
     assert response.status_code == 404
     assert "Page not found" in response.text
     assert "There is no page at /no/such/page" in response.text
+
+
+def test_a_superuser_connection_shows_the_sql_for_a_read_only_role(client: TestClient[Any],
+                                                                   demo_db: DatabaseUrl) -> None:
+    page = client.get("/")
+    notice = re.search(r'<section[^>]*data-testid="role-notice".*?</section>', page.text, re.S)
+    assert notice, "no notice about the superuser connection"
+    assert "superuser" in notice.group(0)
+    pre = re.search(r"<pre[^>]*>(.*?)</pre>", notice.group(0), re.S)
+    assert pre
+    sql = html.unescape(re.sub(r"<[^>]+>", "", pre.group(1)))
+    assert "CREATE ROLE" in sql and "GRANT SELECT ON ALL TABLES IN SCHEMA public" in sql
+    assert "default_transaction_read_only" in sql
+    # the SQL works as shown, and the role it makes can read and cannot write
+    shown = re.search(r"CREATE ROLE (\S+)", sql)
+    password = re.search(r"PASSWORD '([^']+)'", sql)
+    assert shown and password
+    role = f"ro_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide: a name of this test's own
+    sql = sql.replace(shown.group(1), role)
+    password = password.group(1)
+    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(sql)
+        ro = DatabaseUrl(demo_db.scheme, role, password, demo_db.host, demo_db.port, demo_db.database,
+                         demo_db.query)
+        with psycopg.connect(ro.libpq()) as conn:
+            assert conn.execute("select count(*) from clients").fetchone() == (300,)
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                conn.execute("delete from payments")
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'drop owned by "{role}"'))
+            conn.execute(text(f'drop role if exists "{role}"'))
+        engine.dispose()
+
+
+def test_a_plain_role_sees_no_role_notice(demo_env: dict[str, str], demo_db: DatabaseUrl) -> None:
+    role = f"plain_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'create role "{role}" login password \'plain\''))
+        conn.execute(text(f'grant usage on schema public to "{role}"'))
+        conn.execute(text(f'grant select on all tables in schema public to "{role}"'))
+    try:
+        url = DatabaseUrl(demo_db.scheme, role, "plain", demo_db.host, demo_db.port, demo_db.database, demo_db.query)
+        with make_client({**demo_env, "DATABASE_URL": url.libpq()}) as client:
+            page = client.get("/")
+        assert page.status_code == 200
+        assert demo_db.database in page.text
+        assert 'data-testid="role-notice"' not in page.text
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'drop owned by "{role}"'))
+            conn.execute(text(f'drop role "{role}"'))
+        engine.dispose()

@@ -64,3 +64,25 @@ def test_never_executed_nodes() -> None:
                                  "Total Cost": 1, "Plan Rows": 1000, "Actual Startup Time": 0,
                                  "Actual Total Time": 0, "Actual Rows": 0, "Actual Loops": 0}}])
     assert plan.root.never_executed and plan.root.misestimate is None and plan.root.total_ms == 0.0
+
+
+def test_text_plan_is_drawn_in_postgresqls_layout() -> None:
+    from pgadmin_py.console.plan_text import text_plan
+
+    assert text_plan(ANALYZED).splitlines() == [
+        "Hash Join  (cost=10.00..100.00 rows=50 width=8) (actual time=0.500..10.000 rows=5000 loops=1)",
+        "  Join Type: Inner",
+        "  Hash Cond: (a.id = b.a_id)",
+        "  Buffers: shared hit=12",
+        "  ->  Seq Scan on public.big b  (cost=0.00..80.00 rows=5000 width=0) "
+        "(actual time=0.010..7.000 rows=5000 loops=1)",
+        "        Filter: (x > 1)",
+        "        Rows Removed by Filter: 10",
+        "        Buffers: shared read=40",
+        "  ->  Hash  (cost=5.00..5.00 rows=10 width=0) (actual time=1.000..1.000 rows=10 loops=1)",
+        "        ->  Index Scan using a_pkey on a  (cost=0.00..5.00 rows=10 width=0) "
+        "(actual time=0.200..0.100 rows=2 loops=5)",
+        "Trigger t: time=1 calls=3",
+        "Planning Time: 0.300 ms",
+        "Execution Time: 10.500 ms",
+    ]

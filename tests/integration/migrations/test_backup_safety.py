@@ -36,7 +36,8 @@ def other_db(pg_server: DatabaseUrl) -> Iterator[DatabaseUrl]:
         conn.execute(f'create database "{name}"')
     yield pg_server.with_database(name)
     with psycopg.connect(pg_server.libpq(), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
+        conn.execute(f'drop database if exists "{name}"')  # WITH (FORCE) is PostgreSQL 13+
 
 
 def all_command_lines() -> dict[int, str]:

@@ -31,7 +31,9 @@ def fresh_db(pg_server: DatabaseUrl) -> Iterator[Callable[[], DatabaseUrl]]:
     yield make
     with admin.connect() as conn:
         for name in made:
-            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+            conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity where datname = :n"),
+                         {"n": name})
+            conn.execute(text(f'drop database if exists "{name}"'))  # WITH (FORCE) is PostgreSQL 13+
     admin.dispose()
 
 

@@ -7,6 +7,7 @@ from compose.yaml, so a change to either is exercised by CI.
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import json
 import os
 import re
@@ -43,6 +44,19 @@ def dockerfile_healthcheck() -> list[str]:
     return list(json.loads(match.group(1)))
 
 
+def dockerfile_left_out_imports() -> list[str]:
+    """Top-level modules of the distributions the Dockerfile's build stage leaves out (``ARG LEFT_OUT``), but
+    psycopg-binary, which the image replaces with psycopg-c (same code; here psycopg needs one of them)."""
+    match = re.search(r'^ARG LEFT_OUT="([^"]*)"$', (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    assert match, "the Dockerfile has no ARG LEFT_OUT"
+    left_out = {re.sub(r"[-_.]+", "-", name).lower() for name in match.group(1).split()} - {"psycopg-binary"}
+    assert {"polyfactory", "faker"} <= left_out
+    modules = [module for module, dists in importlib.metadata.packages_distributions().items()
+               if {re.sub(r"[-_.]+", "-", d).lower() for d in dists} <= left_out and module.isidentifier()]
+    assert {"polyfactory", "faker"} <= set(modules)
+    return sorted(modules)
+
+
 def compose_service_env() -> dict[str, str]:
     text = (ROOT / "compose.yaml").read_text()
     service = text.split("  pgadmin-py:")[1].split("\nvolumes:")[0]
@@ -65,9 +79,9 @@ def test_image_start_command_serves_the_mounted_project(demo_db: DatabaseUrl, tm
     project = tmp_path / "project"
     shutil.copytree(ROOT / "src" / "pgadmin_py" / "demo", project / "demo",
                     ignore=shutil.ignore_patterns("__pycache__"))  # the read-only mount of compose.yaml
-    # The image leaves out polyfactory and Faker (litestar's OpenAPI examples): here they cannot be imported either.
+    # What the image leaves out (litestar's OpenAPI examples, CLI and test client) cannot be imported here either.
     absent = tmp_path / "not-in-the-image"
-    for package in ("polyfactory", "faker"):
+    for package in dockerfile_left_out_imports():
         (absent / package).mkdir(parents=True)
         (absent / package / "__init__.py").write_text(f"raise ImportError('{package} is not in the image')\n")
     port = _free_port()

@@ -156,8 +156,11 @@ def dockerignore() -> list[str]:
     path = ROOT / ".dockerignore"
     if not path.exists():
         return []
-    return [line.strip().rstrip("/") for line in path.read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+    patterns = [line.strip().rstrip("/") for line in path.read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    if any(p.startswith("!") for p in patterns):
+        raise SystemExit("image-check does not read .dockerignore exceptions (!pattern): teach it first")
+    return patterns
 
 
 def ignored(rel: str, patterns: list[str]) -> bool:
@@ -242,6 +245,8 @@ def wipe(root: Path) -> None:
     if root.exists():
         for mounted in reversed(mounts_under(root)):
             subprocess.run(["umount", "-l", mounted], check=False)
+        if mounts_under(root):  # never delete through a mount (the repository's demo, caches, /proc)
+            raise SystemExit(f"cannot unmount {mounts_under(root)}; unmount them, then run again")
         shutil.rmtree(root)
 
 
@@ -297,6 +302,8 @@ def mounted(root: Path, binds: list[tuple[Path, str, bool]] = ()) -> Iterator[No
             if subprocess.run(["umount", target], check=False, capture_output=True).returncode != 0:
                 subprocess.run(["umount", "-l", target], check=False)
         for path in reversed(created):
+            if mounts_under(path) or os.path.ismount(path):
+                continue  # still mounted: leave it rather than delete through it
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:

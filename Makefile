@@ -11,7 +11,7 @@ LOCAL_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
 PG_VERSIONS ?= 12 13 14 15 16 17 18
 PYTHONS ?= 3.10 3.13
 
-.PHONY: help install run test test-unit test-integration test-e2e test-versions test-pythons lint bench vendor image-cmd clean
+.PHONY: help install run test test-unit test-integration test-e2e test-versions test-pythons lint bench vendor image-cmd image-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ test-e2e: $(STAMP) ## browser tests only (Debian chromium at /usr/bin/chromium)
 	$(PY) -m pytest -q tests/e2e
 
 lint: $(STAMP) ## ruff, mypy --strict, import-linter contracts
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests .ci
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
@@ -72,6 +72,9 @@ vendor: ## re-fetch htmx and htmx-ext-sse from the npm registry and check their 
 
 image-cmd: $(STAMP) ## the container's start command, exactly (HOST=0.0.0.0; needs DATABASE_URL)
 	HOST=0.0.0.0 $(VENV)/bin/pgadmin-py serve
+
+image-check: ## build the Dockerfile in chroots (root, debootstrap; no container engine), report its size, run it on LOCAL_PG
+	$(PYTHON) .ci/image_check.py --database-url '$(LOCAL_PG)'
 
 clean: ## remove the virtualenv and test artefacts (./.pgadmin-py); the demo's data stays in DATA_DIR
 	rm -rf $(VENV) .venv-py* .pgadmin-py

@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pgadmin-py {__version__}")
     sub = parser.add_subparsers(dest="command")
     for name, text in (("serve", "serve the web app (the default)"),
-                       ("check", "check the configuration and the database, print the report, exit")):
+                       ("check", "check the configuration and the database, print the report, exit"),
+                       ("healthcheck", "exit 0 when the server on HOST:PORT answers /healthz (a container's probe)")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--host", help="listen address (env HOST, default 127.0.0.1)")
         cmd.add_argument("--port", type=int, help="listen port (env PORT, default 3000)")
@@ -106,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.command == "healthcheck":
+        return healthcheck(settings)
     configure_logging(settings.log_level)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so the `finally`
     # below still stops the embedded server (docker stop, systemd, `kill` all send SIGTERM).
@@ -123,6 +126,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
+
+
+def healthcheck(settings: Settings, timeout: float = 2.0) -> int:
+    """The image's HEALTHCHECK: GET ``/healthz`` where ``serve`` listens with these settings (HOST and PORT;
+    loopback for 0.0.0.0 and ::), never through a proxy named in the environment. 0 when it answers 200."""
+    import urllib.request
+
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)  # noqa: S104
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}/healthz"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=timeout) as answer:
+            status = int(answer.status)
+    except OSError as exc:  # refused, timed out, or an HTTP error status (HTTPError is an OSError)
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+        return 1
+    return 0 if status == 200 else 1
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:

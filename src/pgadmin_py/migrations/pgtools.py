@@ -98,7 +98,8 @@ def probe(bin_dir: Path) -> PgTools | None:
     match = _VERSION.search(out)
     if not match:
         return None
-    return PgTools(bin_dir, int(match.group(1)), out.strip().split(")")[-1].strip())
+    # "pg_dump (PostgreSQL) 18.4", or with the packager's note: "… 17.12 (Debian 17.12-0+deb13u1)"
+    return PgTools(bin_dir, int(match.group(1)), out[match.start(1):].strip())
 
 
 def choose_tools(server_major: int, dirs: list[Path] | None = None) -> ToolChoice:

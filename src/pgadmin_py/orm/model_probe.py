@@ -350,7 +350,7 @@ def _not_found_hint(spec: str, module_name: str, missing: str) -> str:
                 f"in SQLALCHEMY_BASE={spec}.")
     return (f"Your models import {missing!r}, which is not installed in the project's interpreter ({sys.executable}). "
             f"Install your project's requirements into it, or set ALEMBIC_PYTHON to the interpreter that has them "
-            f"(in the container: build a derived image with `RUN pip install -r requirements.txt`).")
+            f"(in the container: build a derived image that installs them, as the README's Container section shows).")
 
 
 def import_spec(spec: str, extra_modules: list[str]) -> Any:

@@ -7,6 +7,7 @@ from compose.yaml, so a change to either is exercised by CI.
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import json
 import os
 import re
@@ -31,7 +32,29 @@ def dockerfile_cmd_and_env() -> tuple[list[str], dict[str, str]]:
     env: dict[str, str] = {}
     for line in re.findall(r"^ENV (.*)$", runtime, re.MULTILINE):
         env.update(dict(re.findall(r"(\w+)=(\S+)", line)))
+    # The image's PATH starts with its virtualenv; here this interpreter's bin directory stands in for it.
+    assert env.pop("PATH").startswith("/opt/pgadmin-py/bin:")
     return cmd, env
+
+
+def dockerfile_healthcheck() -> list[str]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    match = re.search(r"^HEALTHCHECK .*? CMD (\[.*\])$", text.split("\nFROM ")[-1], re.MULTILINE)
+    assert match, "the image has no HEALTHCHECK"
+    return list(json.loads(match.group(1)))
+
+
+def dockerfile_left_out_imports() -> list[str]:
+    """Top-level modules of the distributions the Dockerfile's build stage leaves out (``ARG LEFT_OUT``), but
+    psycopg-binary, which the image replaces with psycopg-c (same code; here psycopg needs one of them)."""
+    match = re.search(r'^ARG LEFT_OUT="([^"]*)"$', (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    assert match, "the Dockerfile has no ARG LEFT_OUT"
+    left_out = {re.sub(r"[-_.]+", "-", name).lower() for name in match.group(1).split()} - {"psycopg-binary"}
+    assert {"polyfactory", "faker"} <= left_out
+    modules = [module for module, dists in importlib.metadata.packages_distributions().items()
+               if {re.sub(r"[-_.]+", "-", d).lower() for d in dists} <= left_out and module.isidentifier()]
+    assert {"polyfactory", "faker"} <= set(modules)
+    return sorted(modules)
 
 
 def compose_service_env() -> dict[str, str]:
@@ -56,14 +79,21 @@ def test_image_start_command_serves_the_mounted_project(demo_db: DatabaseUrl, tm
     project = tmp_path / "project"
     shutil.copytree(ROOT / "src" / "pgadmin_py" / "demo", project / "demo",
                     ignore=shutil.ignore_patterns("__pycache__"))  # the read-only mount of compose.yaml
+    # What the image leaves out (litestar's OpenAPI examples, CLI and test client) cannot be imported here either.
+    absent = tmp_path / "not-in-the-image"
+    for package in dockerfile_left_out_imports():
+        (absent / package).mkdir(parents=True)
+        (absent / package / "__init__.py").write_text(f"raise ImportError('{package} is not in the image')\n")
     port = _free_port()
     env = {**{k: v for k, v in os.environ.items() if k not in ("SQLALCHEMY_BASE", "ALEMBIC_CONFIG", "DATABASE_URL")},
            **image_env, **compose_env,
            "DATABASE_URL": demo_db.libpq(), "PORT": str(port), "DATA_DIR": str(tmp_path / "data"),
-           "BACKUP_DIR": str(tmp_path / "data" / "backups"), "PROJECT_DIR": str(project), "PYTHONPATH": str(project),
+           "BACKUP_DIR": str(tmp_path / "data" / "backups"), "PROJECT_DIR": str(project),
+           "PYTHONPATH": f"{absent}{os.pathsep}{project}",
            "ALEMBIC_CONFIG": str(project / "demo" / "alembic.ini")}
     env.pop("AUTH_PASSWORD", None)  # the compose default password is replaced by the generated token here
-    executable = shutil.which(cmd[0], path=str(Path(sys.executable).parent)) or cmd[0]
+    bin_dir = str(Path(sys.executable).parent)
+    executable = shutil.which(cmd[0], path=bin_dir) or cmd[0]
     log = (tmp_path / "server.log").open("w+")
     proc = subprocess.Popen([executable, *cmd[1:]], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=project)
     try:
@@ -77,6 +107,11 @@ def test_image_start_command_serves_the_mounted_project(demo_db: DatabaseUrl, tm
                 assert proc.poll() is None, (tmp_path / "server.log").read_text()
                 assert time.monotonic() < deadline, "the container command did not start serving"
                 time.sleep(0.2)
+        health = dockerfile_healthcheck()  # Docker runs it in the container, with the container's environment
+        probe = [shutil.which(health[0], path=bin_dir) or health[0], *health[1:]]
+        assert subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 0
+        elsewhere = subprocess.run(probe, env={**env, "PORT": str(_free_port())}, capture_output=True, timeout=30)
+        assert elsewhere.returncode == 1 and b"unhealthy" in elsewhere.stderr  # it follows PORT
         ready = urllib.request.urlopen(f"{base}/readyz", timeout=5)
         assert json.load(ready) == {"status": "ready"}  # no server version for anonymous callers
         for host, status in (("evil.example", 400), (f"localhost.evil.example:{port}", 400), ("localhost", 302)):

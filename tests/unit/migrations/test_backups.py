@@ -9,7 +9,7 @@ import pytest
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.migrations.backups import BackupPolicy, check_source, is_of, prunable
-from pgadmin_py.migrations.pgtools import Backup, Identity, _conn_url, _env
+from pgadmin_py.migrations.pgtools import Backup, Identity, _conn_url, _env, probe
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MB = 1024 * 1024
@@ -66,3 +66,16 @@ def test_tool_credentials_travel_in_the_environment(text: str) -> None:
     assert _conn_url(url) == "postgresql://app@db/shop?sslmode=require"
     assert _env(url)["PGPASSWORD"] == "s=cret"
     assert "s=cret" not in url.masked() and "s%3Dcret" not in url.masked()
+
+
+@pytest.mark.parametrize(("printed", "major", "version"), [
+    ("pg_dump (PostgreSQL) 18.4", 18, "18.4"),
+    ("pg_dump (PostgreSQL) 17.12 (Debian 17.12-0+deb13u1)", 17, "17.12 (Debian 17.12-0+deb13u1)"),
+    ("pg_dump (PostgreSQL) 16.3 (Homebrew)", 16, "16.3 (Homebrew)"),
+])
+def test_the_tools_version_keeps_the_packagers_note(tmp_path: Path, printed: str, major: int, version: str) -> None:
+    script = tmp_path / "pg_dump"
+    script.write_text(f"#!/bin/sh\necho '{printed}'\n")
+    script.chmod(0o755)
+    tools = probe(tmp_path)
+    assert tools is not None and (tools.major, tools.version) == (major, version)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -272,6 +273,7 @@ def arena(demo_db: DatabaseUrl) -> Iterator[Arena]:
         admin.execute("create extension dblink")
         extensions.add("dblink")
     victim = psycopg.connect(demo_db.libpq(), autocommit=True, application_name=VICTIM_APP)
+    _wait_for_database_stats(admin)
     found = Arena(demo_db, admin, victim, tag, extensions, [])
     try:
         yield found
@@ -284,6 +286,20 @@ def arena(demo_db: DatabaseUrl) -> Iterator[Arena]:
                 admin.execute(pgsql.SQL("copy (select 1) to program {}").format(pgsql.Literal(f"rm -f {path}")))
         victim.close()
         admin.close()
+
+
+def _wait_for_database_stats(admin: psycopg.Connection[Any]) -> None:
+    """Before PostgreSQL 15 the statistics collector creates a database's entry, with ``stats_reset`` set to
+    that moment, only when the first statistics of the database arrive (every 500 ms at most): a NULL that
+    turns into a time later is that, not a reset. Wait for the entry, so that only a real reset moves it."""
+    if admin.info.server_version >= 150000:
+        return
+    deadline = time.monotonic() + 30
+    while admin.execute("select stats_reset is null from pg_stat_database "
+                        "where datname = current_database()").fetchone() in (None, (True,)):
+        assert time.monotonic() < deadline, "the statistics collector never created this database's entry"
+        admin.execute("select pg_stat_clear_snapshot()")
+        time.sleep(0.2)
 
 
 def post(client: Any, sql: str, token: str, action: str = "run", **fields: str) -> Any:

@@ -143,7 +143,8 @@ class EmbeddedPostgres:
             self._pg(["pg_ctl", "-D", str(self.pgdata), "-l", str(self.root / "server.log"), "-o", opts,
                       "-w", "-t", "60", "start"], timeout=90)
             self._started_here = True
-        return DatabaseUrl.parse(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+        return DatabaseUrl.from_params({"user": "postgres", "host": "127.0.0.1", "port": port, "dbname": "postgres"},
+                                       "embedded")
 
     def stop(self) -> None:
         """Stop the server if this process started it (fast mode: roll back open transactions)."""

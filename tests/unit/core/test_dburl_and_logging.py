@@ -6,12 +6,13 @@ import logging
 
 import pytest
 
-from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
+from pgadmin_py.core.dburl import mask_urls_in
 from pgadmin_py.core.logging import MaskingFilter
+from pgadmin_py.db.conninfo import parse_database_url
 
 
 def test_special_characters_in_password_survive_and_are_masked() -> None:
-    url = DatabaseUrl.parse("postgresql://app:p%40ss%3Aw%2Frd@db.internal:6543/shop?sslmode=require")
+    url = parse_database_url("postgresql://app:p%40ss%3Aw%2Frd@db.internal:6543/shop?sslmode=require")
     assert url.password == "p@ss:w/rd"
     assert url.libpq() == "postgresql://app:p%40ss%3Aw%2Frd@db.internal:6543/shop?sslmode=require"
     assert url.masked() == "postgresql://app:***@db.internal:6543/shop?sslmode=require"

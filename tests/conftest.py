@@ -67,6 +67,15 @@ def drop_database(server: DatabaseUrl, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def password_server() -> Iterator[object]:
+    """A throwaway server that checks passwords (scram-sha-256) for every role but postgres: see
+    support/pgpassword.py. Started only by the tests that ask for it."""
+    from support.pgpassword import password_server as start
+
+    yield from start()
+
+
+@pytest.fixture(scope="session")
 def demo_template(pg_server: DatabaseUrl) -> Iterator[str]:
     """A database holding the demo project at its seeded revision, used as a template."""
     from pgadmin_py.demo import bootstrap as demo

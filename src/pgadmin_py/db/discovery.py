@@ -14,6 +14,7 @@ that accepts a TCP connection gets a real libpq connection.
 from __future__ import annotations
 
 import queue
+import re
 import socket
 import threading
 import time
@@ -76,8 +77,14 @@ def official_image_credentials(env: Mapping[str, str]) -> tuple[str, str | None,
 
 
 def describe_failure(exc: BaseException) -> str:
+    """The server's own reason, without libpq's "connection to server at ..., port ... failed: FATAL:" framing
+    (the page and the report already say which server)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return mask_urls_in(lines[-1] if lines else type(exc).__name__)
+    text = lines[-1] if lines else type(exc).__name__
+    if "no password supplied" in text:
+        return "no password was given"
+    reason = re.split(r"FATAL:\s*|failed:\s*", text)[-1].strip() or text
+    return mask_urls_in(reason[:1].upper() + reason[1:])
 
 
 def try_connect(url: DatabaseUrl, timeout: int = LIBPQ_TIMEOUT_SECONDS) -> psycopg.OperationalError | None:
@@ -132,6 +139,7 @@ def _probe(candidate: str, env: Mapping[str, str]) -> Probe:
 def discover(candidates: tuple[str, ...], env: Mapping[str, str], deadline: float = DEADLINE_SECONDS) -> Discovery:
     """Probe every candidate at once; the first usable one in list order wins."""
     started = time.monotonic()
+    candidates = tuple(dict.fromkeys("{}:{}".format(*split_candidate(c)) for c in candidates))  # host:port, once
     answers: queue.Queue[Probe] = queue.Queue()
     for candidate in candidates:
         # Daemon threads: a resolver that hangs past the deadline must not keep the process alive.

@@ -73,11 +73,11 @@ def _cookie(asking: Asking) -> Cookie:
 
 
 def _page(request: Request[Any, Any, Any], asking: Asking, *, error: str | None = None, user: str | None = None,
-          database: str | None = None, status_code: int = 200) -> Response[str]:
+          database: str | None = None, status_code: int = 200, signed_in: bool = False) -> Response[str]:
     return asking.renderer.page(
         request, "connect/credentials.html", section="", title="Connect to PostgreSQL", status_code=status_code,
         where=asking.target.without_secrets().label(), found=asking.found, error=error,
-        ask_token=not _logged_in(request, asking),
+        ask_token=not (signed_in or _logged_in(request, asking)),
         user=user if user is not None else asking.target.username or "",
         database=database if database is not None else asking.target.get("dbname") or "")
 
@@ -135,7 +135,8 @@ def connect(request: Request[Any, Any, Any],
     problem = asking.attempt(url)
     if problem is not None:
         asking.throttle.failed(address)
-        failed = _page(request, asking, user=user, database=database, status_code=401, error=problem)
+        failed = _page(request, asking, user=user, database=database, status_code=401, error=problem,
+                       signed_in=new_login)
         if new_login:  # the token was right: do not ask for it again
             failed.set_cookie(_cookie(asking))
         return failed

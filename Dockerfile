@@ -22,7 +22,9 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 
 # The same variables the CI test of this command sets (tests/integration/foundation/test_container_command.py).
+# PGADMIN_PY_IN_CONTAINER: with nothing naming a database, look for the compose service (postgres, db, database).
 ENV PYTHONUNBUFFERED=1 \
+    PGADMIN_PY_IN_CONTAINER=1 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data \

@@ -20,7 +20,7 @@ from pgadmin_py.core.logging import configure_logging
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.db.discovery import Located, describe_failure, locate, try_connect
-from pgadmin_py.db.embedded import EmbeddedPostgres
+from pgadmin_py.db.embedded import EmbeddedPostgres, require_embedded_support
 
 if TYPE_CHECKING:
     from pgadmin_py.migrations.project import AlembicProject
@@ -50,6 +50,7 @@ def start_embedded(settings: Settings) -> tuple[Settings, EmbeddedPostgres]:
 
     from pgadmin_py.demo import bootstrap as demo
 
+    require_embedded_support()
     server = EmbeddedPostgres(settings.data_dir / "postgres")
     admin_url = server.start()
     engine = create_engine(admin_url.sqlalchemy(), isolation_level="AUTOCOMMIT")

@@ -5,21 +5,24 @@ environment, the compose service names ``postgres``, ``db`` and ``database`` are
 replaces the list), with the credentials the official image is configured by (``POSTGRES_USER``,
 ``POSTGRES_PASSWORD``, ``POSTGRES_DB``) when the compose file shares them with us.
 
-Every candidate is tried at once, in its own daemon thread, and the whole search stops at a deadline: a name
-that does not resolve costs the resolver's answer (Docker's DNS says NXDOMAIN at once), one that hangs costs
-the deadline and nothing more, and a port that nobody listens on costs a refused TCP connect. Only a port
-that accepts a TCP connection gets a real libpq connection.
+Every candidate is tried at once, in its own daemon thread, with deadlines: a name that does not resolve costs
+the resolver's answer (a few milliseconds), a resolver that does not answer is given up after 1 s (glibc would
+retry a dropped query after 5 s), a port that nobody listens on costs a refused TCP connect, and only a port that
+accepts one gets a real libpq connection (2 s at most). A name that resolves but does not listen yet is the
+database container still starting: it is taken, and the monitor waits for it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import queue
 import re
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -29,6 +32,7 @@ from pgadmin_py.db.engine import APPLICATION_NAME
 
 DEFAULT_PORT = 5432
 DEADLINE_SECONDS = 3.0  # the whole search, whatever the resolver does
+RESOLVE_SECONDS = 1.0  # a name not resolved by then is given up
 TCP_TIMEOUT_SECONDS = 0.5
 LIBPQ_TIMEOUT_SECONDS = 2  # libpq's smallest connect_timeout
 NEEDS_CREDENTIALS = frozenset({"28P01", "28000"})  # invalid_password, invalid_authorization_specification
@@ -43,6 +47,7 @@ class Probe:
     url: DatabaseUrl | None = None  # connected with these settings
     asks_credentials: bool = False  # a PostgreSQL server answered and refused the credentials we had
     note: str = ""
+    waiting: bool = False  # a compose service of that name exists (it resolves) but does not listen yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +109,31 @@ def needs_credentials(exc: psycopg.OperationalError) -> bool:
     return "no password supplied" in text or "password authentication failed" in text
 
 
-def _probe(candidate: str, env: Mapping[str, str]) -> Probe:
+Resolver = Callable[..., "list[tuple[Any, ...]]"]  # socket.getaddrinfo's shape
+
+
+def _probe(candidate: str, env: Mapping[str, str], resolved: Callable[[str], None], resolver: Resolver) -> Probe:
     host, port = split_candidate(candidate)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = resolver(host, port, type=socket.SOCK_STREAM)
     except OSError:
         return Probe(candidate, note="no such host")
+    resolved(candidate)
     family, kind, proto, _, address = infos[0]
+    user, password, databases = official_image_credentials(env)
     try:
         with socket.socket(family, kind, proto) as sock:
             sock.settimeout(TCP_TIMEOUT_SECONDS)
             sock.connect(address)
     except OSError as exc:
-        return Probe(candidate, note="nothing listens" if isinstance(exc, ConnectionRefusedError) else "no answer")
-    user, password, databases = official_image_credentials(env)
+        silent = "nothing listens" if isinstance(exc, ConnectionRefusedError) else "no answer"
+        if _is_ip(host):
+            return Probe(candidate, note=silent)
+        # The name exists on the compose network: that is the database, starting after us (depends_on without a
+        # health condition). Take it; the monitor waits for it as it waits for any DATABASE_URL.
+        url = DatabaseUrl.from_params({"host": host, "port": port, "user": user, "password": password,
+                                       "dbname": databases[0]}, SOURCE)
+        return Probe(candidate, url, note=f"the name resolves, {silent} yet: waiting for it", waiting=True)
     note = ""
     for database in databases:
         url = DatabaseUrl.from_params({"host": host, "hostaddr": str(address[0]), "port": port, "user": user,
@@ -136,27 +152,53 @@ def _probe(candidate: str, env: Mapping[str, str]) -> Probe:
     return Probe(candidate, note=f"answered, but: {note}")
 
 
-def discover(candidates: tuple[str, ...], env: Mapping[str, str], deadline: float = DEADLINE_SECONDS) -> Discovery:
-    """Probe every candidate at once; the first usable one in list order wins."""
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def discover(candidates: tuple[str, ...], env: Mapping[str, str], deadline: float = DEADLINE_SECONDS,
+             resolve_deadline: float = RESOLVE_SECONDS, resolver: Resolver = socket.getaddrinfo) -> Discovery:
+    """Probe every candidate at once; the first usable one in list order wins. A name the resolver has not
+    answered for within ``resolve_deadline`` is given up (a compose service name resolves at once; a resolver
+    that drops a query retries after 5 s), the rest within ``deadline``. ``resolver``: ``socket.getaddrinfo``,
+    or a test's map of compose names to real servers."""
     started = time.monotonic()
     candidates = tuple(dict.fromkeys("{}:{}".format(*split_candidate(c)) for c in candidates))  # host:port, once
-    answers: queue.Queue[Probe] = queue.Queue()
+    answers: queue.Queue[Probe | str] = queue.Queue()  # a str: that candidate's name resolved
     for candidate in candidates:
         # Daemon threads: a resolver that hangs past the deadline must not keep the process alive.
-        threading.Thread(target=lambda c=candidate: answers.put(_probe(c, env)), daemon=True,
+        threading.Thread(target=lambda c=candidate: answers.put(_probe(c, env, answers.put, resolver)), daemon=True,
                          name=f"discover {candidate}").start()
     found: dict[str, Probe] = {}
+    resolved: set[str] = set()
     while len(found) < len(candidates):
-        left = deadline - (time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        unresolved = [c for c in candidates if c not in resolved and c not in found]
+        if unresolved and elapsed >= resolve_deadline:
+            for c in unresolved:
+                found[c] = Probe(c, note=f"the resolver did not answer within {resolve_deadline:g} s")
+            continue
+        until = resolve_deadline if unresolved else deadline
         try:
-            probe = answers.get(timeout=max(left, 0.0))
+            answer = answers.get(timeout=max(until - elapsed, 0.0))
         except queue.Empty:
-            break
-        found[probe.candidate] = probe
+            if until >= deadline:
+                break
+            continue
+        if isinstance(answer, str):
+            resolved.add(answer)
+        elif answer.candidate not in found:
+            found[answer.candidate] = answer
     probes = tuple(found.get(c) or Probe(c, note=f"no answer within {deadline:g} s") for c in candidates)
     seconds = time.monotonic() - started
-    usable = next((p.url for p in probes if p.url is not None and not p.asks_credentials), None)
+    usable = next((p.url for p in probes if p.url is not None and not (p.asks_credentials or p.waiting)), None)
     asking = next((p.url for p in probes if p.asks_credentials), None)
+    if usable is None and asking is None:
+        usable = next((p.url for p in probes if p.waiting), None)
     return Discovery(usable, None if usable is not None else asking, probes, seconds)
 
 

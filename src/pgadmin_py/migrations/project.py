@@ -99,12 +99,12 @@ def versions_warning(project: AlembicProject) -> str:
     ones, so a difference the user did not expect is seen at start, not in a failed migration."""
     ours = {"SQLAlchemy": _ours("sqlalchemy"), "Alembic": _ours("alembic")}
     theirs = {"SQLAlchemy": project.sqlalchemy_version, "Alembic": project.alembic_version}
-    if project.python.own:
-        return ""
-    if Path(project.python.path).parent.parent.resolve() == Path(sys.prefix).resolve():
+    if project.python.shared:
         return (f"pgadmin-py is installed in the project's own environment ({sys.prefix}), so its SQLAlchemy "
                 f"{ours['SQLAlchemy']} and Alembic {ours['Alembic']} are the project's too: install pgadmin-py "
                 "with pipx or uvx instead (see the README) to leave the project's versions alone")
+    if project.python.own:
+        return ""
     differ = [name for name in ours if _minor(ours[name]) != _minor(theirs[name])]
     if not differ:
         return ""

@@ -292,7 +292,8 @@ class _Worker:
             self.say("the guard process ended before the migration did: stopping the migration")
             if self.guard.child_pid:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(self.guard.child_pid, signal.SIGKILL)
+                    # Windows has no SIGKILL: its os.kill(pid, SIGTERM) is TerminateProcess, as final
+                    os.kill(self.guard.child_pid, getattr(signal, "SIGKILL", signal.SIGTERM))
             app = app_name(self.history.path, self.live.id)
             with contextlib.suppress(psycopg.Error):
                 pids = run_sessions(self.job.config.database_url, app).get(app, [])

@@ -112,3 +112,47 @@ def test_the_credentials_page_connects_and_hands_its_login_to_the_app(password_s
     log = (tmp_path / "server.log").read_text()
     assert password_server.password not in log
     assert "asks for a password" in log and "Connected to" in log
+
+
+def test_a_service_that_resolves_but_is_not_up_yet_is_waited_for(tmp_path: Path) -> None:
+    """depends_on without a health condition: the database's name exists before it listens. That is the server we
+    want (not the demo): it is taken, and the app waits for it as it waits for any DATABASE_URL."""
+    port = dead_port()
+    result = run_cli({"DISCOVER_HOSTS": f"nosuchservice.invalid,localhost:{port}", "POSTGRES_USER": "app",
+                      "POSTGRES_PASSWORD": "not-shown-anywhere", "PROJECT_DIR": str(tmp_path),
+                      "DATA_DIR": str(tmp_path / "d")})
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert f"app@localhost:{port}/app (waiting:" in out and "[embedded]" not in out
+    assert f"localhost:{port}: the name resolves, nothing listens yet: waiting for it" in found_line(out)
+    assert "not-shown-anywhere" not in out
+
+
+def test_the_compose_names_reach_a_real_server_and_a_hanging_resolver_costs_one_second(demo_db: DatabaseUrl) -> None:
+    """The three compose names through a resolver that maps ``postgres`` to the real test server, never answers for
+    ``db`` (a dropped DNS query) and knows no ``database``: the server is found, in about the resolve deadline."""
+    import socket
+    import threading
+
+    from pgadmin_py.core.settings import COMPOSE_CANDIDATES
+    from pgadmin_py.db.discovery import RESOLVE_SECONDS, discover
+
+    never = threading.Event()
+
+    def resolver(host: str, port: int, **kw: Any) -> list[tuple[Any, ...]]:
+        if host == "postgres":
+            return socket.getaddrinfo(demo_db.host, demo_db.port, **kw)
+        if host == "db":
+            never.wait(30)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    started = time.monotonic()
+    found = discover(COMPOSE_CANDIDATES, {"POSTGRES_USER": demo_db.username or "", "POSTGRES_DB": demo_db.database},
+                     resolver=resolver)
+    elapsed = time.monotonic() - started
+    never.set()
+    assert found.url is not None and found.url.get("host") == "postgres", found.summary()
+    assert found.url.database == demo_db.database
+    assert "db:5432: the resolver did not answer within 1 s" in found.summary()
+    assert "database:5432: no such host" in found.summary()
+    assert RESOLVE_SECONDS <= elapsed < RESOLVE_SECONDS + 0.5, elapsed

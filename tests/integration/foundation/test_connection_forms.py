@@ -169,43 +169,45 @@ def test_migrations_backups_and_children_work_with_the_form(form: str, demo_db: 
         server.stop()
     backups = list((tmp_path / "data" / "backups").glob("*.dump"))
     assert backups and backups[0].stat().st_size > 0
+    assert backups[0].name.startswith(f"{demo_db.database}-")  # named after the database, even via a service
     with psycopg.connect(demo_db.conninfo()) as conn:
         heads = conn.execute("select version_num from alembic_version").fetchall()
     assert len(heads) == 1 and heads[0][0] != demo.SEEDED_REVISION
 
 
 def test_a_password_only_in_pgpass_is_read_by_libpq_for_every_process(password_server: Any, tmp_path: Path) -> None:
-    """The server checks passwords (scram); DATABASE_URL has none; ~/.pgpass (PGPASSFILE) has it. libpq reads it in
-    our process, in pg_dump and in the Alembic child: pgadmin-py never copies it anywhere."""
-    url = password_server.url()  # no password
-    assert url.password is None
+    """The server checks passwords (scram); DATABASE_URL has none, and names two hosts, the first one down;
+    ~/.pgpass (PGPASSFILE) has the password for the second. libpq reads it in our process, in pg_dump and in the
+    Alembic child: pgadmin-py never copies it anywhere."""
+    ps = password_server
+    url = f"postgresql://{ps.user}@127.0.0.1:{dead_port()},{ps.host}:{ps.port}/{ps.database}"
     pgpass = tmp_path / "pgpass"
-    pgpass.write_text(f"{password_server.host}:{password_server.port}:*:{password_server.user}:"
-                      f"{password_server.password}\n")
+    pgpass.write_text(f"{ps.host}:{ps.port}:*:{ps.user}:{ps.password}\n")
     pgpass.chmod(0o600)
-    assert psql_accepts(url.libpq(), {}) is not True, "the throwaway server must refuse a login without a password"
-    assert psql_accepts(url.libpq(), {"PGPASSFILE": str(pgpass)}) is not False
+    assert psql_accepts(url, {}) is not True, "the throwaway server must refuse a login without a password"
+    assert psql_accepts(url, {"PGPASSFILE": str(pgpass)}) is not False
 
-    refused = run_cli({"DATABASE_URL": url.libpq(), "PROJECT_DIR": str(tmp_path), "DATA_DIR": str(tmp_path / "d")})
+    refused = run_cli({"DATABASE_URL": url, "PROJECT_DIR": str(tmp_path), "DATA_DIR": str(tmp_path / "d")})
     assert refused.returncode == 1 and "password" in refused.stdout, refused.stdout + refused.stderr
 
-    started = run_cli({"DATABASE_URL": url.libpq(), "PGPASSFILE": str(pgpass), "PROJECT_DIR": str(tmp_path),
+    started = run_cli({"DATABASE_URL": url, "PGPASSFILE": str(pgpass), "PROJECT_DIR": str(tmp_path),
                        "DATA_DIR": str(tmp_path / "d")})
     out = started.stdout + started.stderr
     assert started.returncode == 0, out
-    assert password_server.password not in out
+    assert f"-> {ps.user}@{ps.host}:{ps.port}/{ps.database}" in out  # where libpq connected
+    assert ps.password not in out
 
-    server = Server({"DATABASE_URL": url.libpq(), "ALEMBIC_CONFIG": str(LINEAR / "alembic.ini"),
+    server = Server({"DATABASE_URL": url, "ALEMBIC_CONFIG": str(LINEAR / "alembic.ini"),
                      "PROJECT_DIR": str(LINEAR), "DATA_DIR": str(tmp_path / "run"), "PGPASSFILE": str(pgpass)},
                     tmp_path / "server.log", base=clean_env())
     try:
         page = upgrade_heads(server)
         assert "succeeded" in page, page[-2000:] + (tmp_path / "server.log").read_text()[-2000:]
-        assert password_server.password not in page
+        assert ps.password not in page
     finally:
         server.stop()
     assert list((tmp_path / "run" / "backups").glob("*.dump")), "pg_dump found the password in .pgpass too"
-    assert password_server.password not in (tmp_path / "server.log").read_text()
+    assert ps.password not in (tmp_path / "server.log").read_text()
 
 
 def test_a_bad_url_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:

@@ -143,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             settings = replace(settings, database_url=url)
         if settings.database_url is None:
+            log.info("No database named (%s): starting the embedded PostgreSQL with the demo project", located.how)
             settings, server = start_embedded(settings)
         return _serve(settings, check_only=args.command == "check", found_line=located.how, secrets=secrets)
     except AppError as exc:

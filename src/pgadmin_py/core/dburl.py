@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-SECRET_KEYWORDS = frozenset({"password", "sslpassword"})
+SECRET_KEYWORDS = frozenset({"password", "sslpassword", "oauth_client_secret"})  # libpq's "*" options
 SQLALCHEMY_SCHEME = "postgresql+psycopg"
 _ORDER = ("user", "password", "host", "hostaddr", "port", "dbname")  # the URL's own parts first
 _NEEDS_QUOTES = re.compile(r"[\s'\\]")
@@ -186,8 +186,10 @@ class DatabaseUrl:
 
 
 _URL_USERINFO = re.compile(r"(\w[\w+.-]*://[^:/@\s]+:)([^@\s]+)(@)")
-_URL_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)([^&\s'\"]+)", re.IGNORECASE)
-_CONNINFO_SECRET = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'\"]+)", re.IGNORECASE)
+_URL_QUERY_SECRET = re.compile(r"([?&](?:sslpassword|password|oauth_client_secret)=)([^&\s'\"]+)", re.IGNORECASE)
+# keyword/value form (not a URL's query, handled above): the whole value, quoted or not; PGPASSWORD=... too
+_CONNINFO_SECRET = re.compile(r"((?<![?&\w])(?:(?:pg|ssl)?password|oauth_client_secret)\s*=\s*)"
+                              r"('(?:[^'\\]|\\.)*'|[^\s'\"]+)", re.IGNORECASE)
 
 
 def mask_urls_in(text: str) -> str:

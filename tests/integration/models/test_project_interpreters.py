@@ -77,8 +77,8 @@ def fm_client(old_python: str, empty_db: DatabaseUrl, tmp_path: Path) -> Iterato
     models.start()
     from litestar.testing import TestClient
 
-    with TestClient(create_app(settings, state=build_state(settings, models=models)),
-                    raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings, state=build_state(settings, models=models)), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as client:  # a loopback Host: the Host check refuses others
         yield client
 
 

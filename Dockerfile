@@ -68,7 +68,9 @@ COPY --from=build /opt/pgadmin-py /opt/pgadmin-py
 # The virtualenv first on PATH (pgadmin-py and its python). The other variables are the ones the CI test of
 # this command sets (tests/integration/foundation/test_container_command.py).
 ENV PATH=/opt/pgadmin-py/bin:$PATH
+# PGADMIN_PY_IN_CONTAINER: with nothing naming a database, look for the compose service (postgres, db, database).
 ENV PYTHONUNBUFFERED=1 \
+    PGADMIN_PY_IN_CONTAINER=1 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data \

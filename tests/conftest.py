@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.db.embedded import EmbeddedPostgres
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 def pg_server() -> Iterator[DatabaseUrl]:
     """The admin URL (database ``postgres``) of the server tests create their databases on."""
     if url := os.environ.get("TEST_DATABASE_URL"):
-        yield DatabaseUrl.parse(url)
+        yield parse_database_url(url)
         return
     root = Path(tempfile.mkdtemp(prefix="pgadmin-py-test-"))
     bin_dir = os.environ.get("TEST_PG_BIN_DIR")
@@ -63,6 +64,15 @@ def drop_database(server: DatabaseUrl, name: str) -> None:
                           "and pid <> pg_backend_pid()"), {"n": name})
         conn.execute(text(f'drop database if exists "{name}"'))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[object]:
+    """A throwaway server that checks passwords (scram-sha-256) for every role but postgres: see
+    support/pgpassword.py. Started only by the tests that ask for it."""
+    from support.pgpassword import password_server as start
+
+    yield from start()
 
 
 @pytest.fixture(scope="session")

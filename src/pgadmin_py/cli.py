@@ -8,17 +8,23 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from secrets import token_hex
 from typing import TYPE_CHECKING
 
 from pgadmin_py import __version__
+from pgadmin_py.core.dburl import DatabaseUrl, InvalidDatabaseUrl
 from pgadmin_py.core.errors import AppError, ConfigError
 from pgadmin_py.core.logging import configure_logging
 from pgadmin_py.core.settings import Settings
-from pgadmin_py.db.embedded import EmbeddedPostgres
+from pgadmin_py.db.conninfo import parse_database_url
+from pgadmin_py.db.discovery import Located, describe_failure, locate, try_connect
+from pgadmin_py.db.embedded import EmbeddedPostgres, require_embedded_support
 
 if TYPE_CHECKING:
+    from pgadmin_py.migrations.project import AlembicProject
+    from pgadmin_py.migrations.service import MigrationsService
     from pgadmin_py.orm.models import ModelFacts
 
 log = logging.getLogger("pgadmin_py")
@@ -45,6 +51,7 @@ def start_embedded(settings: Settings) -> tuple[Settings, EmbeddedPostgres]:
 
     from pgadmin_py.demo import bootstrap as demo
 
+    require_embedded_support()
     server = EmbeddedPostgres(settings.data_dir / "postgres")
     admin_url = server.start()
     engine = create_engine(admin_url.sqlalchemy(), isolation_level="AUTOCOMMIT")
@@ -63,17 +70,25 @@ def start_embedded(settings: Settings) -> tuple[Settings, EmbeddedPostgres]:
 
 
 def startup_report(settings: Settings, *, server_version: str | None, waiting_error: str | None,
-                   model_line: str, alembic_line: str, auth_line: str, url: str, python_line: str = "") -> str:
+                   model_line: str, alembic_line: str, auth_line: str, url: str, python_line: str = "",
+                   found_line: str = "", versions_line: str = "", where: str = "") -> str:
+    """What the server found, one line each. The connection never shows a password: the label has none, and
+    ``where`` (what libpq resolved a service, a socket or several hosts to) comes from the live connection."""
     assert settings.database_url is not None
+    label = settings.database_url.label()
+    if where and settings.database_url.leaves_to_libpq:
+        label = f"{label} -> {where}"
     if server_version:
-        db = f"{settings.database_url.label()} (PostgreSQL {server_version})"
+        db = f"{label} (PostgreSQL {server_version})"
     else:
-        db = f"{settings.database_url.label()} (waiting: {waiting_error}; retrying in the background)"
+        db = f"{label} (waiting: {waiting_error}; retrying in the background)"
     rows = [
         ("database", db + (" [embedded]" if settings.demo else "")),
+        *([("found", found_line)] if found_line else []),
         ("models", model_line),
         ("alembic", alembic_line),
         *([("python", python_line)] if python_line else []),
+        *([("versions", versions_line)] if versions_line else []),
         ("mode", "READ-ONLY (writes refused)" if settings.read_only else "read-write"),
         ("auth", auth_line),
         ("open", url),
@@ -103,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "port", None):
         env["PORT"] = str(args.port)
     try:
-        settings = Settings.from_env(env)
+        settings = Settings.from_env(env, parse_url=parse_database_url)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -115,9 +130,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     server: EmbeddedPostgres | None = None
     try:
+        try:
+            located = locate(settings.database_url, settings.discover_hosts, env)
+        except InvalidDatabaseUrl as exc:
+            print(ConfigError([str(exc)]), file=sys.stderr)
+            return 2
+        secrets = _Secrets.for_settings(settings)
+        settings = replace(settings, database_url=located.url)
+        if located.url is None and located.needs_credentials is not None:
+            if args.command == "check":
+                print(_asking_report(settings, located, secrets, check=True), flush=True)
+                return 1
+            url = _ask_credentials(settings, located, secrets)
+            if url is None:
+                return 0
+            settings = replace(settings, database_url=url)
         if settings.database_url is None:
+            log.info("No database named (%s): starting the embedded PostgreSQL with the demo project", located.how)
             settings, server = start_embedded(settings)
-        return _serve(settings, check_only=args.command == "check")
+        return _serve(settings, check_only=args.command == "check", found_line=located.how, secrets=secrets)
     except AppError as exc:
         print(f"pgadmin-py cannot start: {exc.detail}\n  {exc.hint or ''}".rstrip(), file=sys.stderr)
         return 1
@@ -145,16 +176,85 @@ def healthcheck(settings: Settings, timeout: float = 2.0) -> int:
     return 0 if status == 200 else 1
 
 
+@dataclass(frozen=True, slots=True)
+class _Secrets:
+    """The login token and cookie secret, made once: the credentials page and the real app share them, so a
+    login on the first stays valid on the second."""
+
+    token: str | None
+    cookie_secret: str
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> _Secrets:
+        from pgadmin_py.web.security import access_token_for
+
+        return cls(access_token_for(settings), settings.secret_key or token_hex(32))
+
+
+def _asking_report(settings: Settings, located: Located, secrets: _Secrets, *, check: bool = False) -> str:
+    assert located.needs_credentials is not None
+    _, url = _describe(settings, secrets.token)
+    rows = [("database", f"{located.needs_credentials.label()} asks for a password"), ("found", located.how),
+            ("open", "(pgadmin-py check cannot ask: set DATABASE_URL or POSTGRES_PASSWORD)" if check else
+             f"{url} to enter it (kept in memory only; set DATABASE_URL or POSTGRES_PASSWORD to skip this)")]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join([f"pgadmin-py {__version__}", *(f"  {k.ljust(width)}  {v}" for k, v in rows)])
+
+
+def _ask_credentials(settings: Settings, located: Located, secrets: _Secrets) -> DatabaseUrl | None:
+    """Serve the credentials page until a login works; that URL (its password in memory only), or None when
+    the server was stopped first."""
+    import uvicorn
+
+    from pgadmin_py.web.credentials import create_credentials_app
+
+    assert located.needs_credentials is not None
+    chosen: list[DatabaseUrl] = []
+    servers: list[uvicorn.Server] = []
+
+    def attempt(url: DatabaseUrl) -> str | None:
+        error = try_connect(url, timeout=5)
+        return None if error is None else describe_failure(error)
+
+    def connected(url: DatabaseUrl) -> None:
+        chosen.append(url)
+        servers[0].should_exit = True  # after this response: uvicorn finishes the requests in flight
+
+    app = create_credentials_app(settings, located.needs_credentials, located.how, attempt=attempt,
+                                 on_connected=connected, token=secrets.token, cookie_secret=secrets.cookie_secret)
+    servers.append(uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                                                 server_header=False, timeout_graceful_shutdown=5)))
+    print(_asking_report(settings, located, secrets), flush=True)
+    servers[0].run()
+    if chosen:
+        log.info("Connected to %s with the credentials from the page", chosen[0].label())
+    return chosen[0] if chosen else None
+
+
+def versions_warning(project: AlembicProject | None) -> str:
+    from pgadmin_py.migrations.project import versions_warning as warning
+
+    return warning(project) if project is not None else ""
+
+
+def _project(migrations: MigrationsService) -> AlembicProject | None:
+    try:
+        return migrations.project()
+    except AppError:
+        return None
+
+
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
 
-def _serve(settings: Settings, *, check_only: bool) -> int:
+def _serve(settings: Settings, *, check_only: bool, found_line: str = "", secrets: _Secrets | None = None) -> int:
     import uvicorn
 
     from pgadmin_py.web.app import build_state, create_app
 
-    state = build_state(settings)
+    secrets = secrets or _Secrets.for_settings(settings)
+    state = build_state(settings, access_token=secrets.token, cookie_secret=secrets.cookie_secret)
     up = state.monitor.check_now()
     model_line = _model_line(state.models.wait(STARTUP_MODELS_WAIT_SECONDS))
     if settings.alembic_config is None:
@@ -172,7 +272,10 @@ def _serve(settings: Settings, *, check_only: bool) -> int:
     python_line = f"{python.path} ({python.reason})"
     print(startup_report(settings, server_version=state.monitor.server_version,
                          waiting_error=state.monitor.last_error, model_line=model_line,
-                         alembic_line=alembic_line, auth_line=auth, url=url, python_line=python_line), flush=True)
+                         alembic_line=alembic_line, auth_line=auth, url=url, python_line=python_line,
+                         found_line=found_line,
+                         versions_line=versions_warning(_project(state.migrations)), where=state.monitor.where),
+          flush=True)
     if check_only:
         return 0 if up else 1
     uvicorn.run(create_app(settings, state=state), host=settings.host, port=settings.port, log_config=None,

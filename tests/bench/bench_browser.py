@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pgadmin_py.browser.params import encode_cursor
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.conninfo import parse_database_url
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
@@ -45,7 +46,7 @@ PAGE = 100
 
 def server_url() -> tuple[DatabaseUrl, Callable[[], None]]:
     if url := os.environ.get("TEST_DATABASE_URL"):
-        return DatabaseUrl.parse(url), lambda: None
+        return parse_database_url(url), lambda: None
     from pgadmin_py.db.embedded import EmbeddedPostgres
 
     root = Path(tempfile.mkdtemp(prefix="pgadmin-py-bench-"))

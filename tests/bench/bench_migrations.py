@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "alembic"))
 from synthetic import synthetic_scripts, write_project  # noqa: E402
 
 from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
+from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
 from pgadmin_py.migrations.history import RunHistory, RunRecord  # noqa: E402
 
 ENV_PY = '''import os
@@ -250,7 +251,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-migrations-"))
     server = None
     if raw := os.environ.get("TEST_DATABASE_URL"):
-        admin = DatabaseUrl.parse(raw)
+        admin = parse_database_url(raw)
     else:
         from pgadmin_py.db.embedded import EmbeddedPostgres
 

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pgadmin_py.catalog.tables import catalog_fingerprint
-from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.conninfo import parse_database_url
 from support.web import make_client
 
 N = 100
@@ -69,7 +69,7 @@ def settle(client) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    admin = DatabaseUrl.parse(os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    admin = parse_database_url(os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     name = f"pgadmin_bench_models_{uuid.uuid4().hex[:8]}"
     engine = create_engine(admin.sqlalchemy(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pgadmin_py.console.guard import Inspection, inspect, review  # noqa: E402
 from pgadmin_py.console.model import ConsoleLimits, RunRequest  # noqa: E402
 from pgadmin_py.console.service import Console  # noqa: E402
-from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
+from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
 from pgadmin_py.demo import bootstrap as demo  # noqa: E402
 from support.web import csrf_token, demo_env, make_client  # noqa: E402
 
@@ -80,7 +80,7 @@ def guard_cost(console: Console, conn: psycopg.Connection) -> None:
 def main() -> None:
     cleanup: Callable[[], None] = lambda: None  # noqa: E731
     if raw := os.environ.get("TEST_DATABASE_URL"):
-        server = DatabaseUrl.parse(raw)
+        server = parse_database_url(raw)
     else:
         from pgadmin_py.db.embedded import EmbeddedPostgres
 

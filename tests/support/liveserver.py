@@ -23,13 +23,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, *, base: dict[str, str] | None = None) -> None:
+        """``base``: the environment ``env`` is added to (default: the test runner's own)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log_path.open("a")
         self.log_path = log_path
         self.process = subprocess.Popen([sys.executable, "-m", "pgadmin_py", "serve"],
-                                        env={**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port)},
+                                        env={**(os.environ if base is None else base), **env, "HOST": "127.0.0.1",
+                                             "PORT": str(self.port)},
                                         stdout=self._log, stderr=subprocess.STDOUT)
         self.http = httpx.Client(base_url=self.url, timeout=60)
         deadline = time.monotonic() + 60

@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.demo import bootstrap as demo
 from pgadmin_py.web.app import create_app
 
@@ -32,7 +33,8 @@ BASE_URL = "http://127.0.0.1"  # a loopback Host, as a browser on this machine s
 
 
 def make_client(env: dict[str, str]) -> TestClient:  # type: ignore[type-arg]
-    return TestClient(create_app(Settings.from_env(env)), base_url=BASE_URL, raise_server_exceptions=False)
+    settings = Settings.from_env(env, parse_url=parse_database_url)
+    return TestClient(create_app(settings), base_url=BASE_URL, raise_server_exceptions=False)
 
 
 def csrf_token(client: TestClient, path: str = "/") -> str:  # type: ignore[type-arg]

@@ -33,7 +33,7 @@ def console_connection(url: DatabaseUrl, *, read_only: bool, statement_timeout_m
     options = f"-c statement_timeout={statement_timeout_ms}"
     if read_only:
         options += " -c default_transaction_read_only=on"
-    conn = psycopg.connect(url.libpq(), autocommit=True, options=options, application_name=APPLICATION_NAME,
+    conn = psycopg.connect(url.conninfo(), autocommit=True, options=options, application_name=APPLICATION_NAME,
                            connect_timeout=5)
     try:
         yield conn
@@ -187,7 +187,7 @@ class RunRegistry:
 
 def cancel_backend(url: DatabaseUrl, pid: int) -> bool:
     """``pg_cancel_backend`` from a separate short connection."""
-    with psycopg.connect(url.libpq(), autocommit=True, application_name=APPLICATION_NAME, connect_timeout=5) as conn:
+    with psycopg.connect(url.conninfo(), autocommit=True, application_name=APPLICATION_NAME, connect_timeout=5) as conn:
         row = conn.execute("select pg_cancel_backend(%s)", [pid]).fetchone()
     return bool(row and row[0])
 

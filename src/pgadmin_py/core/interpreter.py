@@ -31,6 +31,7 @@ class ProjectPython:
     path: str
     reason: str
     own: bool  # True when it is pgadmin-py's own interpreter (no project environment found)
+    shared: bool = False  # the project's environment is pgadmin-py's own (pgadmin-py was installed into it)
 
 
 def venv_python(venv: Path) -> Path | None:
@@ -119,8 +120,9 @@ def find_project_python(alembic_python: str | None, project_dir: Path,
         python = venv_python(project_dir / name)
         if python is not None:
             # the same environment as ours? (compare the environments: every venv's python links to one binary)
-            return ProjectPython(str(python), f"the virtualenv {name}/ in the project directory",
-                                 own=(project_dir / name).resolve() == Path(own).parent.parent.resolve())
+            same = (project_dir / name).resolve() == Path(own).parent.parent.resolve()
+            return ProjectPython(str(python), f"the virtualenv {name}/ in the project directory", own=same,
+                                 shared=same)
     for finder, tool in ((poetry_env, "Poetry"), (pipenv_env, "Pipenv")):
         venv = finder(project_dir)
         python = venv_python(venv) if venv is not None else None

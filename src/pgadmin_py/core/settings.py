@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +23,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+# The service names compose files give PostgreSQL, probed on 5432 when nothing else names a server (in a container).
+COMPOSE_CANDIDATES = ("postgres", "db", "database")
 ALEMBIC_INI_CANDIDATES = ("alembic.ini", "migrations/alembic.ini", "db/alembic.ini", "app/alembic.ini",
                           "src/alembic.ini", "backend/alembic.ini")
 
@@ -54,6 +56,8 @@ class Settings:
     cookie_secure: bool = False
     log_level: str = "INFO"
     demo: bool = False
+    in_container: bool = False  # PGADMIN_PY_IN_CONTAINER=1, set by our image (/.dockerenv is on CI machines too)
+    discover_hosts: tuple[str, ...] = ()  # host[:port] probed when nothing names a server (DISCOVER_HOSTS)
 
     @property
     def listens_on_loopback(self) -> bool:
@@ -69,8 +73,12 @@ class Settings:
         return replace(self, database_url=url, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Parse the environment; raise :class:`ConfigError` listing every invalid variable."""
+    def from_env(cls, env: Mapping[str, str] | None = None, *,
+                 parse_url: Callable[[str], DatabaseUrl]) -> Settings:
+        """Parse the environment; raise :class:`ConfigError` listing every invalid variable.
+
+        ``parse_url`` reads ``DATABASE_URL`` by libpq's rules (``pgadmin_py.db.conninfo.parse_database_url``:
+        it needs psycopg, and ``core/`` imports the standard library only)."""
         env = os.environ if env is None else env
         problems: list[str] = []
 
@@ -102,7 +110,7 @@ class Settings:
         database_url = None
         if (raw_url := text("DATABASE_URL")) is not None:
             try:
-                database_url = DatabaseUrl.parse(raw_url)
+                database_url = parse_url(raw_url)
             except InvalidDatabaseUrl as exc:
                 problems.append(f"DATABASE_URL is invalid: {exc}")
 
@@ -150,6 +158,16 @@ class Settings:
         if level not in _LOG_LEVELS:
             problems.append(f"LOG_LEVEL={raw_level!r} must be one of {', '.join(sorted(_LOG_LEVELS))}")
 
+        in_container = flag("PGADMIN_PY_IN_CONTAINER")
+        discover_hosts: tuple[str, ...] = COMPOSE_CANDIDATES if in_container else ()
+        if (raw_discover := text("DISCOVER_HOSTS")) is not None:
+            discover_hosts = () if raw_discover.lower() in _FALSE | {"none"} else tuple(
+                h.strip() for h in raw_discover.split(",") if h.strip())
+            for item in discover_hosts:
+                name, _, number = item.rpartition(":") if ":" in item else (item, "", "")
+                if not _valid_host(name) or (number and not (number.isdigit() and 0 < int(number) < 65536)):
+                    problems.append(f"DISCOVER_HOSTS item {item!r} is not host or host:port, e.g. db or db:5432")
+
         secret = text("SECRET_KEY")
         if secret is not None and len(secret) < 16:
             problems.append("SECRET_KEY is too short: use at least 16 random characters")
@@ -177,6 +195,8 @@ class Settings:
             statement_timeout_ms=integer("STATEMENT_TIMEOUT_MS", 30_000, 100, 3_600_000),
             cookie_secure=flag("COOKIE_SECURE"),
             log_level=level,
+            in_container=in_container,
+            discover_hosts=discover_hosts,
         )
         if settings.auth_password and settings.auth_disabled:
             problems.append("AUTH_PASSWORD and AUTH_DISABLED=1 contradict each other; set only one")

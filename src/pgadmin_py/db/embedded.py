@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,20 @@ _HOW_TO_GET_ONE = (
     "postgresql; macOS: brew install postgresql@17), "
     "or point pgadmin-py at your own server with DATABASE_URL=postgresql://user:password@host:5432/dbname."
 )
+
+
+def embedded_supported(platform: str | None = None) -> bool:
+    """The embedded server runs on Linux and macOS (pg_ctl, signals and file modes as POSIX has them; on Windows
+    ``os.kill(pid, 0)`` would even terminate the server it checks)."""
+    return not (platform or sys.platform).startswith(("win", "cygwin"))
+
+
+def require_embedded_support(platform: str | None = None) -> None:
+    if not embedded_supported(platform):
+        raise EmbeddedServerError(
+            "The embedded PostgreSQL runs on Linux and macOS only, and no database was named.",
+            "Point pgadmin-py at your PostgreSQL server: set DATABASE_URL=postgresql://user:password@host:5432/dbname "
+            "(any form psql accepts), or PGHOST/PGUSER/PGDATABASE, or PGSERVICE.")
 
 
 def find_bin_dir() -> Path:
@@ -143,7 +158,8 @@ class EmbeddedPostgres:
             self._pg(["pg_ctl", "-D", str(self.pgdata), "-l", str(self.root / "server.log"), "-o", opts,
                       "-w", "-t", "60", "start"], timeout=90)
             self._started_here = True
-        return DatabaseUrl.parse(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+        return DatabaseUrl.from_params({"user": "postgres", "host": "127.0.0.1", "port": port, "dbname": "postgres"},
+                                       "embedded")
 
     def stop(self) -> None:
         """Stop the server if this process started it (fast mode: roll back open transactions)."""

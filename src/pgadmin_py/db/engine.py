@@ -27,17 +27,31 @@ from pgadmin_py.db.failures import is_connection_failure
 APPLICATION_NAME = "pgadmin-py"
 
 
+def connect_args(url: DatabaseUrl, options: str, connect_timeout: int = 5) -> dict[str, str]:
+    """psycopg's keyword arguments for ``url``: its libpq keywords as libpq parsed them (several hosts, a socket
+    directory, a service, sslmode... all pass through unchanged), the user's ``options`` kept before ours."""
+    args = dict(url.params)
+    args["options"] = f"{args['options']} {options}" if args.get("options") else options
+    args.setdefault("connect_timeout", str(connect_timeout))
+    args["application_name"] = APPLICATION_NAME
+    return args
+
+
 def create_db_engine(url: DatabaseUrl, *, read_only: bool, statement_timeout_ms: int) -> Engine:
+    """The pool of our connections. The engine's own URL is the bare ``postgresql+psycopg://``: every keyword,
+    the password too, goes to ``psycopg.connect`` through ``connect_args`` (SQLAlchemy's documented way to pass
+    DBAPI arguments a URL cannot carry), so no SQLAlchemy URL parsing stands between libpq and DATABASE_URL and
+    no engine repr or error message can show a credential."""
     options = f"-c statement_timeout={statement_timeout_ms}"
     if read_only:
         options += " -c default_transaction_read_only=on"
     engine = create_engine(
-        url.sqlalchemy(),
+        "postgresql+psycopg://",
         pool_size=5,
         max_overflow=10,
         pool_recycle=1800,
         hide_parameters=True,
-        connect_args={"options": options, "connect_timeout": 5, "application_name": APPLICATION_NAME},
+        connect_args=connect_args(url, options),
     )
     event.listen(engine, "checkout", refuse_closed_connection)
     return engine
@@ -93,7 +107,14 @@ def is_connection_error(exc: BaseException) -> bool:
     return is_connection_failure(exc)
 
 
-def ping(engine: Engine) -> str:
-    """Run a trivial query; return the server's version string."""
+def ping(engine: Engine) -> tuple[str, str]:
+    """Run a trivial query; the server's version, and where libpq connected (``user@host:port/db``: what a
+    service file, libpq's environment or a multi-host list resolved to; never the password)."""
     with engine.connect() as conn:
-        return str(conn.execute(text("show server_version")).scalar_one())
+        version = str(conn.execute(text("show server_version")).scalar_one())
+        raw = conn.connection.driver_connection
+        info = raw.info if isinstance(raw, psycopg.Connection) else None
+        if info is None:
+            return version, ""
+        host = f"[{info.host}]" if info.host.startswith("/") or ":" in info.host else info.host
+        return version, f"{info.user}@{host}:{info.port}/{info.dbname}"

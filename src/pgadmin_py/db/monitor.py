@@ -40,6 +40,7 @@ class DatabaseMonitor:
     last_error: str | None = None
     attempt: int = 0
     server_version: str | None = None
+    where: str = ""  # user@host:port/db libpq connected to (what a service or libpq's environment resolved to)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -49,12 +50,12 @@ class DatabaseMonitor:
     def check_now(self) -> bool:
         """One synchronous check; updates the state and returns whether the database answered."""
         try:
-            version = ping(self.engine)
+            version, where = ping(self.engine)
         except Exception as exc:  # noqa: BLE001 - any failure to connect means "down", with its reason kept
             self.mark_down(describe_error(exc))
             return False
         was_up, self.up, self.checked = self.up, True, True
-        self.server_version, self.last_error, self.attempt = version, None, 0
+        self.server_version, self.last_error, self.attempt, self.where = version, None, 0, where
         if not was_up:
             log.info("Database is reachable (PostgreSQL %s)", version)
             for callback in self.on_ready:

@@ -73,7 +73,7 @@ class GuardProcess:
         """A guard holding the lock, or None when another session holds it."""
         process = subprocess.Popen([sys.executable, str(GUARD_SCRIPT), "--cwd", str(cwd), "--", *command],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, bufsize=1, env={**env, URL_ENV: url.libpq()},
+                                   text=True, bufsize=1, env={**env, URL_ENV: url.conninfo()},
                                    start_new_session=True)  # Ctrl-C on the server's terminal never reaches it
         guard = cls(process)
         first = guard._line() or ""
@@ -133,7 +133,7 @@ class GuardProcess:
 
 def run_sessions(url: DatabaseUrl, prefix: str) -> dict[str, list[int]]:
     """``application_name -> backend pids`` of the runs' sessions in this database."""
-    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
+    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
                          application_name="pgadmin-py history") as conn:
         rows = conn.execute(
             "select application_name, pid from pg_catalog.pg_stat_activity where datname = current_database() "
@@ -145,6 +145,6 @@ def run_sessions(url: DatabaseUrl, prefix: str) -> dict[str, list[int]]:
 
 
 def terminate_sessions(url: DatabaseUrl, pids: list[int]) -> int:
-    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
+    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
                          application_name="pgadmin-py history") as conn:
         return sum(1 for pid in pids if conn.execute("select pg_terminate_backend(%s)", (pid,)).fetchone())

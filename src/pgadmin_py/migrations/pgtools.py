@@ -15,7 +15,6 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
 
 import psycopg
 
@@ -118,28 +117,18 @@ def choose_tools(server_major: int, dirs: list[Path] | None = None) -> ToolChoic
         f"from apt.postgresql.org) or put its bin directory on PATH."))
 
 
-_SECRET_PARAMS = {"password", "sslpassword"}  # never on a command line: ``ps`` shows every user's argv
-
-
-def _query_password(url: DatabaseUrl) -> str | None:
-    values = [v for k, v in parse_qsl(url.query, keep_blank_values=True) if k == "password"]
-    return values[-1] if values else None
-
-
 def _env(url: DatabaseUrl) -> dict[str, str]:
-    """The environment of a libpq tool: the password (from the URL's user info or its ``?password=``)
-    travels in ``PGPASSWORD``, which only the same OS user can read (``/proc/<pid>/environ`` is 0400)."""
-    env = {**os.environ}
-    password = url.password if url.password is not None else _query_password(url)
-    if password is not None:
-        env["PGPASSWORD"] = password
-    return env
+    """The environment of a libpq tool: the password DATABASE_URL carries (in its user info, ``?password=`` or
+    ``password=``) travels in ``PGPASSWORD``, which only the same OS user can read (``/proc/<pid>/environ`` is
+    0400). A password from ``~/.pgpass`` / ``PGPASSFILE`` or a service file is read by the tool's libpq itself."""
+    return {**os.environ, **url.secret_env()}
 
 
-def _conn_url(url: DatabaseUrl) -> str:
-    """The URL for ``--dbname``: no password, neither in the user info nor in the query string."""
-    query = urlencode([(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in _SECRET_PARAMS])
-    return DatabaseUrl(url.scheme, url.username, None, url.host, url.port, url.database, query).libpq()
+def _dbname_args(url: DatabaseUrl) -> list[str]:
+    """``--dbname`` with the keyword/value conninfo minus every secret (``ps`` shows every user's argv); none at
+    all when libpq's environment names the server (``PGHOST``, ``PGSERVICE``... reach the tool unchanged)."""
+    public = url.public_conninfo()
+    return ["--dbname", public] if public else []
 
 
 def backup_path(backup_dir: Path, database: str, revisions: tuple[str, ...], now: datetime | None = None) -> Path:
@@ -155,7 +144,7 @@ _SYSTEM_ID = "select system_identifier::text from pg_catalog.pg_control_system()
 def read_identity(url: DatabaseUrl) -> Identity:
     """The server's ``system_identifier`` (None when the role may not call ``pg_control_system()``) and the
     current database's name."""
-    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
+    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
                          application_name="pgadmin-py backups") as conn:
         row = conn.execute("select current_database()").fetchone()
         database = str(row[0]) if row else url.database
@@ -192,7 +181,7 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
     target = _free_name(target)
     partial = target.with_suffix(".partial")
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # pg_dump keeps the mode it finds
-    command = [str(tools.pg_dump), "-Fc", "--no-password", "-f", str(partial), "--dbname", _conn_url(url)]
+    command = [str(tools.pg_dump), "-Fc", "--no-password", "-f", str(partial), *_dbname_args(url)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, env=_env(url), check=False,
                                 timeout=6 * 3600)
@@ -218,7 +207,7 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
 
 def restore_command(tools: PgTools, url: DatabaseUrl, source: Path) -> tuple[list[str], dict[str, str]]:
     command = [str(tools.pg_restore), "--clean", "--if-exists", "--single-transaction", "--no-password",
-               "--exit-on-error", "--dbname", _conn_url(url), str(source)]
+               "--exit-on-error", *_dbname_args(url), str(source)]
     return command, _env(url)
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,41 @@ class AlembicProject:
     def versions_line(self) -> str:
         """Alembic and SQLAlchemy of the project's interpreter, for the migrations page."""
         return f"Alembic {self.alembic_version or '?'}, SQLAlchemy {self.sqlalchemy_version or 'not installed'}"
+
+
+def _minor(version: str | None) -> str | None:
+    parts = (version or "").split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else None
+
+
+def _ours(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def versions_warning(project: AlembicProject) -> str:
+    """A warning for the startup report when the project's interpreter has another SQLAlchemy or Alembic
+    (major.minor) than pgadmin-py's, or when pgadmin-py is installed in the project's own environment (where
+    installing it may have upgraded them: the README recommends pipx, uvx or the container); else "".
+
+    Migrations and the models always run in the project's interpreter with its own versions; this says which
+    ones, so a difference the user did not expect is seen at start, not in a failed migration."""
+    ours = {"SQLAlchemy": _ours("sqlalchemy"), "Alembic": _ours("alembic")}
+    theirs = {"SQLAlchemy": project.sqlalchemy_version, "Alembic": project.alembic_version}
+    if project.python.shared:
+        return (f"pgadmin-py is installed in the project's own environment ({sys.prefix}), so its SQLAlchemy "
+                f"{ours['SQLAlchemy']} and Alembic {ours['Alembic']} are the project's too: install pgadmin-py "
+                "with pipx or uvx instead (see the README) to leave the project's versions alone")
+    if project.python.own:
+        return ""
+    differ = [name for name in ours if _minor(ours[name]) != _minor(theirs[name])]
+    if not differ:
+        return ""
+    shown = ", ".join(f"{name} {theirs[name] or 'not installed'} (pgadmin-py: {ours[name]})" for name in differ)
+    return (f"the project's interpreter has {shown}; migrations and models run there with the project's own "
+            "versions, nothing of the project's environment was changed")
 
 
 def project_from_facts(facts: dict[str, Any], python: ProjectPython) -> AlembicProject:

@@ -81,7 +81,7 @@ class RunJob:
 
 def _current_revisions(url: DatabaseUrl, qualified: str) -> tuple[str, ...] | None:
     """The version table's revisions read on a connection of our own (the guard holds the lock)."""
-    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
+    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
                          application_name="pgadmin-py migration status") as conn:
         row = conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()
         if not row or not row[0]:
@@ -273,7 +273,7 @@ class _Worker:
         if code != 0:
             return "failed", "pg_restore failed; it ran in one transaction, so nothing was changed.", None
         if job.drop_after_restore:
-            with psycopg.connect(job.config.database_url.libpq(), autocommit=True,
+            with psycopg.connect(job.config.database_url.conninfo(), autocommit=True,
                                  application_name="pgadmin-py restore") as conn:
                 for schema, table in job.drop_after_restore:
                     self.say(f"dropping {schema}.{table}: it was created after the backup was taken")
@@ -292,7 +292,8 @@ class _Worker:
             self.say("the guard process ended before the migration did: stopping the migration")
             if self.guard.child_pid:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(self.guard.child_pid, signal.SIGKILL)
+                    # Windows has no SIGKILL: its os.kill(pid, SIGTERM) is TerminateProcess, as final
+                    os.kill(self.guard.child_pid, getattr(signal, "SIGKILL", signal.SIGTERM))
             app = app_name(self.history.path, self.live.id)
             with contextlib.suppress(psycopg.Error):
                 pids = run_sessions(self.job.config.database_url, app).get(app, [])

@@ -530,7 +530,7 @@ class MigrationsService:
         path = None
         if tools.tools is not None and action != "stamp":
             assert self.settings.database_url is not None
-            path = backup_path(self.settings.backup_dir, self.settings.database_url.database, current)
+            path = backup_path(self.settings.backup_dir, self._database_name(), current)
         blocked, hint = None, None
         if action != "stamp" and not ids:
             blocked = "Nothing to do: the database is already at that revision."
@@ -540,6 +540,15 @@ class MigrationsService:
         token = sign(ReviewedPlan(action, target, current, tuple(ids), digest), self.secret)
         return Plan(action, target, label, revisions, current, sql, tuple(source_flags), tuple(irreversible),
                     tools, path, confirm, runner, blocked, hint, token, digest)
+
+    def _database_name(self) -> str:
+        """The database's name for backup file names: from DATABASE_URL, else (a service, libpq's environment)
+        what the server says it is."""
+        assert self.settings.database_url is not None
+        if name := self.settings.database_url.database:
+            return name
+        with self.engine.connect() as conn:
+            return str(conn.execute(text("select current_database()")).scalar_one())
 
     def start(self, action: str, target: str, *, confirm: str, backup: bool, proceed_without_backup: bool,
               started_by: str, reviewed_from: str | None = None, token: str | None = None) -> int:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pgadmin_py.core.dburl import DatabaseUrl, InvalidDatabaseUrl, mask_urls_in
+from pgadmin_py.core.dburl import InvalidDatabaseUrl, mask_urls_in
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.orm.introspect import ModelCatalog
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ def _masked(text: str, env: Mapping[str, str]) -> str:
     """The child's output with the database password hidden, wherever the project printed it."""
     text = mask_urls_in(text)
     try:
-        password = DatabaseUrl.parse(env["DATABASE_URL"]).password if env.get("DATABASE_URL") else None
+        password = parse_database_url(env["DATABASE_URL"]).password if env.get("DATABASE_URL") else None
     except InvalidDatabaseUrl:
         password = None
     if password:

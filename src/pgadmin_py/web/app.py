@@ -67,9 +67,10 @@ def resource_dir(name: str) -> Path:
     return Path(__file__).resolve().parents[3] / name
 
 
-def build_state(settings: Settings, *, access_token: str | None = None,
-                models: ProjectModels | None = None) -> AppState:
-    """Everything the app holds. ``access_token`` is passed in when the CLI already printed it."""
+def build_state(settings: Settings, *, access_token: str | None = None, models: ProjectModels | None = None,
+                cookie_secret: str | None = None) -> AppState:
+    """Everything the app holds. ``access_token`` and ``cookie_secret`` are passed in when the CLI made them
+    already (it printed the token, or the credentials page issued a login with them)."""
     if settings.database_url is None:
         raise ValueError("create_app needs a database URL; the CLI starts the embedded server first")
     engine = create_db_engine(settings.database_url, read_only=settings.read_only,
@@ -81,7 +82,7 @@ def build_state(settings: Settings, *, access_token: str | None = None,
     info = AppInfo(version=__version__, read_only=settings.read_only, auth_enabled=token is not None,
                    database_label=settings.database_url.label(),
                    project_name="demo" if settings.demo else settings.project_dir.name)
-    cookie_secret = settings.secret_key or secrets.token_hex(32)
+    cookie_secret = cookie_secret or settings.secret_key or secrets.token_hex(32)
     renderer = Renderer(build_environment(resource_dir("templates")), info, flash_secret=cookie_secret)
     migrations = MigrationsService(settings, engine, RunRegistry(), models,
                                    python=find_project_python(settings.alembic_python, settings.project_dir),

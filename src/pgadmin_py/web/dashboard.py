@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pgadmin_py.catalog.overview import DatabaseOverview, database_overview, human_size
 from pgadmin_py.console.readonly_role import DEFAULT_ROLE, read_only_role_sql
@@ -72,7 +72,7 @@ def role_notice(overview: DatabaseOverview, url: DatabaseUrl | None) -> RoleNoti
         return None
     password = secrets.token_urlsafe(18)
     sql = read_only_role_sql(overview.database, overview.schemas, overview.role_name, password)
-    target = "" if url is None else replace(url, username=DEFAULT_ROLE, password=password).libpq()
+    target = "" if url is None else url.replace(user=DEFAULT_ROLE, password=password).libpq()
     return RoleNotice(overview.role_name, overview.superuser, overview.database, sql, target)
 
 

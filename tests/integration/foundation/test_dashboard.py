@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.demo import bootstrap as demo
 from support.web import make_client
 
@@ -44,7 +45,7 @@ def test_htmx_request_gets_only_the_content_block(client: TestClient[Any]) -> No
 
 def test_problems_are_named(demo_env: dict[str, str], tmp_path: Path) -> None:
     env = {**demo_env, "SQLALCHEMY_BASE": "missing_pkg.models:Base"}
-    engine = create_engine(DatabaseUrl.parse(env["DATABASE_URL"]).sqlalchemy())
+    engine = create_engine(parse_database_url(env["DATABASE_URL"]).sqlalchemy())
     with engine.begin() as conn:
         conn.execute(text("update alembic_version set version_num = 'deadbeef0000'"))
     engine.dispose()

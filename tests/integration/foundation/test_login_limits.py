@@ -24,6 +24,7 @@ import pytest
 from litestar.testing import TestClient
 
 from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.web.app import build_state, create_app
 from pgadmin_py.web.throttle import LoginThrottle
 from support.web import BASE_URL, csrf_token, make_client
@@ -47,7 +48,7 @@ def clock() -> Clock:
 @pytest.fixture
 def guarded(demo_env: dict[str, str], clock: Clock) -> Iterator[TestClient[Any]]:
     """The app behind AUTH_PASSWORD, its login throttle on a clock the test moves."""
-    settings = Settings.from_env({**demo_env, "AUTH_PASSWORD": PASSWORD})
+    settings = Settings.from_env({**demo_env, "AUTH_PASSWORD": PASSWORD}, parse_url=parse_database_url)
     state = build_state(settings)
     state.throttle = LoginThrottle(clock=clock)
     with TestClient(create_app(settings, state=state), base_url=BASE_URL, raise_server_exceptions=False) as client:

@@ -21,6 +21,7 @@ import pytest
 from mig_support import post_form, project_env, start_run, text_of, wait_run
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.conninfo import parse_database_url
 from support.liveserver import Server
 
 
@@ -68,7 +69,7 @@ def test_password_in_the_url_never_reaches_a_command_line(pg_server: DatabaseUrl
     role, secret = f"pgadmin_pw_{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex}"
     with psycopg.connect(pg_server.libpq(), autocommit=True) as conn:
         conn.execute(f"create role {role} login superuser password '{secret}'")
-    url = DatabaseUrl.parse(f"postgresql://{role}@{empty_db.host}:{empty_db.port or 5432}/{empty_db.database}"
+    url = parse_database_url(f"postgresql://{role}@{empty_db.host}:{empty_db.port or 5432}/{empty_db.database}"
                             f"?password={secret}&connect_timeout=10")
     with psycopg.connect(empty_db.libpq(), autocommit=True) as conn:
         conn.execute("create table hold_me (id int)")

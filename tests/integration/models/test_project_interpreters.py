@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.orm.models import ModelFacts, ProjectModels, probe_command
 from pgadmin_py.orm.probe import ProbeCommand, launch
 from pgadmin_py.web.app import build_state, create_app
@@ -69,7 +70,8 @@ def fm_client(old_python: str, empty_db: DatabaseUrl, tmp_path: Path) -> Iterato
     """The app on a Flask-Migrate project: FLASK_APP in the user's environment, ALEMBIC_PYTHON set."""
     project = FIXTURES / "flaskmigrate"
     settings = Settings.from_env({"DATABASE_URL": empty_db.libpq(), "PROJECT_DIR": str(project),
-                                  "DATA_DIR": str(tmp_path), "ALEMBIC_PYTHON": old_python})
+                                  "DATA_DIR": str(tmp_path), "ALEMBIC_PYTHON": old_python},
+                                 parse_url=parse_database_url)
     command, line = probe_command(settings, user_env(FLASK_APP="fmapp:create_app"))
     assert command.flask and command.ini == project / "migrations" / "alembic.ini"
     models = ProjectModels(command, line)

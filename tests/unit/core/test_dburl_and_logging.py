@@ -6,12 +6,13 @@ import logging
 
 import pytest
 
-from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
+from pgadmin_py.core.dburl import mask_urls_in
 from pgadmin_py.core.logging import MaskingFilter
+from pgadmin_py.db.conninfo import parse_database_url
 
 
 def test_special_characters_in_password_survive_and_are_masked() -> None:
-    url = DatabaseUrl.parse("postgresql://app:p%40ss%3Aw%2Frd@db.internal:6543/shop?sslmode=require")
+    url = parse_database_url("postgresql://app:p%40ss%3Aw%2Frd@db.internal:6543/shop?sslmode=require")
     assert url.password == "p@ss:w/rd"
     assert url.libpq() == "postgresql://app:p%40ss%3Aw%2Frd@db.internal:6543/shop?sslmode=require"
     assert url.masked() == "postgresql://app:***@db.internal:6543/shop?sslmode=require"
@@ -32,3 +33,14 @@ def test_logging_filter_masks_messages_and_arguments(caplog: pytest.LogCaptureFi
         logger.info("connecting to %s", "postgresql://app:hunter2@db/shop")
     assert "hunter2" not in caplog.text
     assert "app:***@db/shop" in caplog.text
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("host=db password='s3 cret' dbname=shop", "host=db password=*** dbname=shop"),
+    ("host=db password=s3cret dbname=shop", "host=db password=*** dbname=shop"),
+    ("env PGPASSWORD=s3cret pg_dump", "env PGPASSWORD=*** pg_dump"),
+    ("postgresql://u@h/d?password=s3cret&sslmode=require", "postgresql://u@h/d?password=***&sslmode=require"),
+    ("postgresql://u:s3cret@h/d?sslpassword=s3cret", "postgresql://u:***@h/d?sslpassword=***"),
+])
+def test_every_spelling_of_a_password_is_masked(text: str, shown: str) -> None:
+    assert mask_urls_in(text) == shown

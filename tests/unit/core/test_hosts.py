@@ -9,6 +9,12 @@ import pytest
 from pgadmin_py.core.errors import ConfigError
 from pgadmin_py.core.hosts import HostAllowlist, host_of, parse_allowed_host
 from pgadmin_py.core.settings import Settings
+from pgadmin_py.db.conninfo import parse_database_url
+
+
+def from_env(env: dict[str, str]) -> Settings:
+    """Settings as the CLI reads them: DATABASE_URL by libpq's rules."""
+    return Settings.from_env(env, parse_url=parse_database_url)
 
 
 @pytest.mark.parametrize(("header", "host"), [
@@ -68,11 +74,11 @@ def test_bad_allowed_hosts_items_say_why(item: str, words: str) -> None:
 
 
 def test_settings_parse_allowed_hosts(tmp_path: Path) -> None:
-    s = Settings.from_env({"PROJECT_DIR": str(tmp_path), "ALLOWED_HOSTS": "pgadmin.example.com, .corp.example,,"})
+    s = from_env({"PROJECT_DIR": str(tmp_path), "ALLOWED_HOSTS": "pgadmin.example.com, .corp.example,,"})
     assert s.allowed_hosts == ("pgadmin.example.com", ".corp.example")
-    assert Settings.from_env({"PROJECT_DIR": str(tmp_path)}).allowed_hosts == ()
+    assert from_env({"PROJECT_DIR": str(tmp_path)}).allowed_hosts == ()
     with pytest.raises(ConfigError) as info:
-        Settings.from_env({"PROJECT_DIR": str(tmp_path), "ALLOWED_HOSTS": "ok.example,http://x.example,*"})
+        from_env({"PROJECT_DIR": str(tmp_path), "ALLOWED_HOSTS": "ok.example,http://x.example,*"})
     text = str(info.value)
     assert "ALLOWED_HOSTS item 'http://x.example' is a URL; give the host name only" in text
     assert "ALLOWED_HOSTS item '*': wildcards are not accepted" in text

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.migrations.backups import BackupPolicy, check_source, is_of, prunable
-from pgadmin_py.migrations.pgtools import Backup, Identity, _conn_url, _env, probe
+from pgadmin_py.migrations.pgtools import Backup, Identity, _dbname_args, _env, probe
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MB = 1024 * 1024
@@ -62,8 +62,8 @@ def test_source_check() -> None:
 @pytest.mark.parametrize("text", ["postgresql://app@db/shop?password=s%3Dcret&sslmode=require",
                                   "postgresql://app:s%3Dcret@db/shop?sslmode=require"])
 def test_tool_credentials_travel_in_the_environment(text: str) -> None:
-    url = DatabaseUrl.parse(text)
-    assert _conn_url(url) == "postgresql://app@db/shop?sslmode=require"
+    url = parse_database_url(text)
+    assert _dbname_args(url) == ["--dbname", "user=app host=db dbname=shop sslmode=require"]
     assert _env(url)["PGPASSWORD"] == "s=cret"
     assert "s=cret" not in url.masked() and "s%3Dcret" not in url.masked()
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.interpreter import ProjectPython
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.migrations.highlight import highlight_css, python_html, sql_html
 from pgadmin_py.migrations.pgtools import choose_tools
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
@@ -31,7 +31,7 @@ OURS = ProjectPython("/usr/bin/python3", "no virtualenv found", own=True)
 
 
 def _config(python: ProjectPython = OURS, **kw: Any) -> RunnerConfig:
-    return RunnerConfig(Path("/p/alembic.ini"), "alembic", Path("/p"), DatabaseUrl.parse("postgresql://u:secret@h/db"),
+    return RunnerConfig(Path("/p/alembic.ini"), "alembic", Path("/p"), parse_database_url("postgresql://u:secret@h/db"),
                         python, **kw)
 
 

@@ -184,18 +184,16 @@ def _stat(path: Path) -> tuple[float, int] | None:
 
 
 def _stamp(ini: Path, python: ProjectPython, facts: dict[str, Any] | None) -> tuple[Any, ...]:
-    """What a probe's answer depends on: the ini, env.py, the interpreter and the scripts' file list
-    (the probe reports the modules they import that cannot be found)."""
+    """What a probe's answer depends on: the ini, env.py, the interpreter and the list of script files (the
+    probe also reports which modules the scripts import cannot be found there). The list, not each file's
+    time: an edited revision is parsed again by the server (scripts.ScriptCache), and starting the project's
+    interpreter again for it would cost a second per edit; a new or removed script is probed again."""
     if facts is None or not facts.get("ok"):  # a failure is asked again after a few seconds (fixed by now?)
         return _stat(ini), _stat(Path(python.path)), int(time.monotonic() // FAILURE_SECONDS)
-    scripts: list[tuple[str, float, int] | None] = []
     pattern = "**/*.py" if facts.get("recursive") else "*.py"
-    for location in facts.get("version_locations") or ():
-        for path in Path(location).glob(pattern):
-            stat = _stat(path)
-            scripts.append((str(path), *stat) if stat else None)
-    return (_stat(ini), _stat(Path(facts["env_py"])), _stat(Path(python.path)),
-            hash(tuple(sorted(s for s in scripts if s))))
+    scripts = sorted(str(path) for location in facts.get("version_locations") or ()
+                     for path in Path(location).glob(pattern))
+    return _stat(ini), _stat(Path(facts["env_py"])), _stat(Path(python.path)), hash(tuple(scripts))
 
 
 class ProjectProbe:

@@ -1,33 +1,23 @@
 """Flag what a revision destroys, from its source (AST) and from its offline SQL.
 
 Source analysis needs no child process, so the graph and the revision page can warn even when the
-project cannot be imported. The SQL check catches what the source hides (helpers, loops, raw SQL).
+project cannot be imported. The SQL check catches what the source hides (helpers, loops, raw SQL); it
+reads the SQL with PostgreSQL's own parser (pglast), as the plan's review does (migrations/review/).
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
+from pglast import ast as pg
+from pglast import enums
+
 from pgadmin_py.core.pyast import parse_module
+from pgadmin_py.migrations.review.statements import Statement, dotted, parse_statements
 
 _DROP_CALLS = {"drop_table": "drops table", "drop_column": "drops column", "drop_constraint": "drops constraint",
                "drop_table_comment": None, "drop_index": None}
-_DANGEROUS_SQL = re.compile(
-    r"\b(DELETE\s+FROM|UPDATE\s+\S+\s+SET|DROP\s+(TABLE|COLUMN|SCHEMA|TYPE|VIEW)|TRUNCATE|ALTER\s+COLUMN\s+\S+\s+"
-    r"(SET\s+DATA\s+)?TYPE)\b", re.IGNORECASE)
-_SQL_RULES = (
-    (re.compile(r"\bDROP\s+TABLE\s+(IF\s+EXISTS\s+)?([\w.\"]+)", re.I), "drops table {}"),
-    (re.compile(r"\bDROP\s+COLUMN\s+(IF\s+EXISTS\s+)?([\w.\"]+)", re.I), "drops column {}"),
-    (re.compile(r"\bDROP\s+(SCHEMA|TYPE|VIEW)\s+(IF\s+EXISTS\s+)?([\w.\"]+)", re.I), "drops {}"),
-    (re.compile(r"\bALTER\s+COLUMN\s+([\w\"]+)\s+(SET\s+DATA\s+)?TYPE\b", re.I), "changes the type of column {}"),
-    (re.compile(r"\bDELETE\s+FROM\s+([\w.\"]+)", re.I), "deletes rows from {}"),
-    (re.compile(r"\bTRUNCATE\s+(TABLE\s+)?([\w.\"]+)", re.I), "truncates {}"),
-    (re.compile(r"^\s*UPDATE\s+([\w.\"]+)\s+SET\b(?!.*alembic_version)", re.I | re.M), "updates rows of {}"),
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Flag:
     direction: str  # upgrade | downgrade
@@ -70,9 +60,9 @@ def _describe(call: ast.Call) -> str | None:
         text = _const(call.args[0])
         if text is None:
             return None
-        match = _DANGEROUS_SQL.search(text)
-        if match:
-            return f"runs SQL that modifies data: {' '.join(match.group(0).split()).upper()}"
+        found = [kind for stmt in parse_statements(text) for kind, _ in _destroys(stmt)]
+        if found:
+            return f"runs SQL that modifies data: {found[0]}"
     return None
 
 
@@ -122,19 +112,39 @@ def analyze_tree(tree: ast.Module) -> SourceAnalysis:
     return SourceAnalysis(tuple(flags), reason is not None, reason)
 
 
+_DROPS = {enums.ObjectType.OBJECT_TABLE: "table", enums.ObjectType.OBJECT_SCHEMA: "schema",
+          enums.ObjectType.OBJECT_TYPE: "type", enums.ObjectType.OBJECT_VIEW: "view",
+          enums.ObjectType.OBJECT_MATVIEW: "materialized view"}
+
+
+def _destroys(stmt: Statement) -> list[tuple[str, str]]:
+    """(the SQL words, the words for a reader) of what one statement destroys or rewrites."""
+    node = stmt.node
+    if stmt.bookkeeping or node is None:
+        return []
+    found: list[tuple[str, str]] = []
+    if isinstance(node, pg.DropStmt) and node.removeType in _DROPS:
+        what = _DROPS[node.removeType]
+        for item in node.objects or ():
+            name = dotted(item if isinstance(item, tuple) else (item,))
+            if name is not None:
+                found.append((f"DROP {what.upper()}", f"drops {what} {name[1]}"))
+    elif isinstance(node, pg.AlterTableStmt):
+        for cmd in node.cmds or ():
+            if isinstance(cmd, pg.AlterTableCmd) and cmd.subtype == enums.AlterTableType.AT_DropColumn:
+                found.append(("DROP COLUMN", f"drops column {cmd.name}"))
+            elif isinstance(cmd, pg.AlterTableCmd) and cmd.subtype == enums.AlterTableType.AT_AlterColumnType:
+                found.append(("ALTER COLUMN TYPE", f"changes the type of column {cmd.name}"))
+    elif isinstance(node, pg.DeleteStmt) and node.relation is not None:
+        found.append(("DELETE FROM", f"deletes rows from {node.relation.relname}"))
+    elif isinstance(node, pg.UpdateStmt) and node.relation is not None:
+        found.append(("UPDATE", f"updates rows of {node.relation.relname}"))
+    elif isinstance(node, pg.TruncateStmt):
+        found.extend(("TRUNCATE", f"truncates {r.relname}") for r in node.relations or ()
+                     if isinstance(r, pg.RangeVar))
+    return found
+
+
 def flag_sql(sql: str) -> list[str]:
     """Destructive statements in offline SQL, in words, without duplicates, in order of appearance."""
-    found: list[tuple[int, str]] = []
-    for pattern, template in _SQL_RULES:
-        for match in pattern.finditer(sql):
-            groups = [g for g in match.groups() if g and not g.upper().startswith(("IF", "TABLE", "SET"))]
-            text = template.format(groups[-1] if groups else "")
-            if "alembic_version" not in text:
-                found.append((match.start(), text))
-    seen: set[str] = set()
-    ordered = []
-    for _, text in sorted(found):
-        if text not in seen:
-            seen.add(text)
-            ordered.append(text)
-    return ordered
+    return list(dict.fromkeys(words for stmt in parse_statements(sql) for _, words in _destroys(stmt)))

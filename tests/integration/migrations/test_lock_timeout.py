@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
 import psycopg
 import pytest
 from mig_support import start_run, text_of, wait_run

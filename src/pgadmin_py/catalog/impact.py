@@ -107,9 +107,13 @@ class LockHolder:
 _TABLE = """
 select c.oid, n.nspname, c.relname, c.relkind,
        case when c.reltuples < 0 or (c.reltuples = 0 and c.relpages = 0) then null else c.reltuples::bigint end,
-       pg_catalog.pg_total_relation_size(c.oid)
+       (c.relpages + coalesce((select t.relpages from pg_catalog.pg_class t where t.oid = c.reltoastrelid), 0)
+        + coalesce((select sum(i.relpages) from pg_catalog.pg_index x join pg_catalog.pg_class i
+                     on i.oid = x.indexrelid where x.indrelid = c.oid), 0))::int8
+         * current_setting('block_size')::int8
   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
  where c.oid = pg_catalog.to_regclass(%s)"""
+_SIZE = "select pg_catalog.pg_total_relation_size(%s)"
 _COLUMNS = """
 select a.attname, a.atttypid, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typname,
        t.typcategory, a.attnotnull, a.atthasdef
@@ -162,6 +166,12 @@ def find_table(conn: psycopg.Connection[Any], schema: str | None, name: str) -> 
     if row is None:
         return None
     oid = int(row[0])
+    try:  # the files' size; it waits for the table's lock: under somebody's ACCESS EXCLUSIVE, the page counts
+        with conn.transaction():
+            size = conn.execute(_SIZE, (oid,)).fetchone()
+        total = int(size[0]) if size and size[0] is not None else int(row[5])
+    except psycopg.errors.LockNotAvailable:
+        total = int(row[5])
     columns = tuple(ColumnFact(r[0], int(r[1]), int(r[2]), r[3], r[4], str(r[5]), bool(r[6]), bool(r[7]))
                     for r in conn.execute(_COLUMNS, (oid,)))
     primary: tuple[str, ...] = ()
@@ -172,7 +182,7 @@ def find_table(conn: psycopg.Connection[Any], schema: str | None, name: str) -> 
         elif valid and (column := _not_null_column(definition)) is not None:
             checks.add(column)
     referrers = tuple(Referrer(int(r[0]), r[1], r[2], r[3], tuple(r[4])) for r in conn.execute(_REFERRERS, (oid,)))
-    return TableFact(oid, row[1], row[2], str(row[3]), None if row[4] is None else int(row[4]), int(row[5]),
+    return TableFact(oid, row[1], row[2], str(row[3]), None if row[4] is None else int(row[4]), total,
                      columns, primary, frozenset(checks), referrers)
 
 

@@ -45,11 +45,19 @@ def read_only_transaction(engine: Engine, *, statement_timeout_ms: int,
         yield conn
 
 
-def bounded(conn: psycopg.Connection[Any], step: Callable[[], T], timeout_ms: int) -> Bounded[T]:
-    """Run ``step`` in a savepoint; a timeout or an error becomes a problem in words, not an exception."""
+def bounded(conn: psycopg.Connection[Any], step: Callable[[], T], timeout_ms: int,
+            restore_ms: int | None = None) -> Bounded[T]:
+    """Run ``step`` in a savepoint under its own statement timeout (``restore_ms`` after it); a timeout or an
+    error becomes a problem in words, not an exception (a failed step's settings roll back with it)."""
+    timeout = "select set_config('statement_timeout', %s, true)"
     try:
         with conn.transaction():
-            return Bounded(step())
+            if restore_ms is not None:
+                conn.execute(timeout, (str(timeout_ms),))
+            value = step()
+            if restore_ms is not None:
+                conn.execute(timeout, (str(restore_ms),))
+            return Bounded(value)
     except errors.QueryCanceled:
         return Bounded(None, f"could not finish within {timeout_ms / 1000:g} s")
     except errors.LockNotAvailable:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from pglast import ast as pg
-from pglast import enums
-
 from pgadmin_py.core.pyast import parse_module
-from pgadmin_py.migrations.review.statements import Statement, dotted, parse_statements
+from pgadmin_py.migrations.review.destroys import destroys
+from pgadmin_py.migrations.review.statements import parse_statements
 
 _DROP_CALLS = {"drop_table": "drops table", "drop_column": "drops column", "drop_constraint": "drops constraint",
                "drop_table_comment": None, "drop_index": None}
@@ -60,7 +58,7 @@ def _describe(call: ast.Call) -> str | None:
         text = _const(call.args[0])
         if text is None:
             return None
-        found = [kind for stmt in parse_statements(text) for kind, _ in _destroys(stmt)]
+        found = [kind for stmt in parse_statements(text) for kind, _ in destroys(stmt)]
         if found:
             return f"runs SQL that modifies data: {found[0]}"
     return None
@@ -112,39 +110,6 @@ def analyze_tree(tree: ast.Module) -> SourceAnalysis:
     return SourceAnalysis(tuple(flags), reason is not None, reason)
 
 
-_DROPS = {enums.ObjectType.OBJECT_TABLE: "table", enums.ObjectType.OBJECT_SCHEMA: "schema",
-          enums.ObjectType.OBJECT_TYPE: "type", enums.ObjectType.OBJECT_VIEW: "view",
-          enums.ObjectType.OBJECT_MATVIEW: "materialized view"}
-
-
-def _destroys(stmt: Statement) -> list[tuple[str, str]]:
-    """(the SQL words, the words for a reader) of what one statement destroys or rewrites."""
-    node = stmt.node
-    if stmt.bookkeeping or node is None:
-        return []
-    found: list[tuple[str, str]] = []
-    if isinstance(node, pg.DropStmt) and node.removeType in _DROPS:
-        what = _DROPS[node.removeType]
-        for item in node.objects or ():
-            name = dotted(item if isinstance(item, tuple) else (item,))
-            if name is not None:
-                found.append((f"DROP {what.upper()}", f"drops {what} {name[1]}"))
-    elif isinstance(node, pg.AlterTableStmt):
-        for cmd in node.cmds or ():
-            if isinstance(cmd, pg.AlterTableCmd) and cmd.subtype == enums.AlterTableType.AT_DropColumn:
-                found.append(("DROP COLUMN", f"drops column {cmd.name}"))
-            elif isinstance(cmd, pg.AlterTableCmd) and cmd.subtype == enums.AlterTableType.AT_AlterColumnType:
-                found.append(("ALTER COLUMN TYPE", f"changes the type of column {cmd.name}"))
-    elif isinstance(node, pg.DeleteStmt) and node.relation is not None:
-        found.append(("DELETE FROM", f"deletes rows from {node.relation.relname}"))
-    elif isinstance(node, pg.UpdateStmt) and node.relation is not None:
-        found.append(("UPDATE", f"updates rows of {node.relation.relname}"))
-    elif isinstance(node, pg.TruncateStmt):
-        found.extend(("TRUNCATE", f"truncates {r.relname}") for r in node.relations or ()
-                     if isinstance(r, pg.RangeVar))
-    return found
-
-
 def flag_sql(sql: str) -> list[str]:
     """Destructive statements in offline SQL, in words, without duplicates, in order of appearance."""
-    return list(dict.fromkeys(words for stmt in parse_statements(sql) for _, words in _destroys(stmt)))
+    return list(dict.fromkeys(words for stmt in parse_statements(sql) for _, words in destroys(stmt)))

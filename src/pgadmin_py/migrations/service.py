@@ -169,11 +169,12 @@ class Plan:
 
     @property
     def sql_flags(self) -> tuple[str, ...]:
-        return self.sql.flags
+        """What the SQL destroys; once reviewed, without type changes the database shows to be harmless."""
+        return self.review.destroys if self.review is not None and not self.review.problems else self.sql.flags
 
     @property
     def destructive(self) -> bool:
-        return bool(self.sql.flags or self.source_flags)
+        return bool(self.sql_flags or self.source_flags)
 
     @property
     def lock_timeout_words(self) -> str:

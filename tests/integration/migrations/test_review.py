@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ NUMBERS: dict[str, list[str]] = {
     "rk13": ["666 non-null values of legacy_note lost"],
     "rk14": ["300 rows lost: audit_log (300 rows"],
     "rk17": ["1,200 rows lost in sessions (400 rows), session_events (800 rows)"],
-    "rk18": ["a later statement of the same transaction uses 'archived'"],
+    "rk18": ["A later statement of the same transaction uses 'archived'"],
 }
 # the rows behind a data finding, one click away in the data browser
 LINKS: dict[str, str] = {
@@ -207,3 +208,39 @@ def test_what_the_review_says_is_what_postgresql_does(empty_db: DatabaseUrl) -> 
             rewritten = {name for name, node in before.items() if name in after and after[name] != node}
             assert rewritten == rewrites, (rev, rewritten, rewrites)
     assert BASE  # the base revision's data is what every number above was computed from
+
+
+def _review_of(url: DatabaseUrl, start: str, end: str, **options: Any) -> Any:
+    sql = alembic(url, "upgrade", f"{start}:{end}", "--sql")
+    engine = create_engine(url.sqlalchemy())
+    try:
+        return review_sql(engine, sql, lock_timeout_ms=5000, **options)
+    finally:
+        engine.dispose()
+
+
+def test_a_check_that_cannot_finish_says_so(empty_db: DatabaseUrl) -> None:
+    at_base(empty_db, LAST_SAFE)  # the risky revisions cannot run online: they are reviewed from here
+    review = _review_of(empty_db, LAST_SAFE, "rk07", check_timeout_ms=1)  # 3,000 casts, one subtransaction each
+    (stmt,) = [s for s in review.statements if s.revision == "rk07" and not s.bookkeeping]
+    assert "Conversion check could not finish within 0.001 s." in stmt.impact
+    assert [f.rule for f in stmt.findings] == ["changing-column-type"]  # the lock finding stands without the data
+
+
+def test_a_table_locked_by_another_session_is_reviewed_without_waiting(empty_db: DatabaseUrl) -> None:
+    at_base(empty_db, LAST_SAFE)
+    sql = alembic(empty_db, "upgrade", f"{LAST_SAFE}:rk06", "--sql")
+    engine = create_engine(empty_db.sqlalchemy())
+    with psycopg.connect(empty_db.libpq()) as holder:
+        holder.execute("lock table customers in access exclusive mode")  # e.g. somebody else's migration
+        started = time.monotonic()
+        try:
+            review = review_sql(engine, sql, lock_timeout_ms=5000)
+        finally:
+            engine.dispose()
+        took = time.monotonic() - started
+    (stmt,) = [s for s in review.statements if s.revision == "rk06" and not s.bookkeeping]
+    assert "NULL check another session holds an exclusive lock on the table, so it could not be read now." \
+        in stmt.impact
+    assert "adding-not-nullable-field" in [f.rule for f in stmt.findings] and not review.problems
+    assert took < 10, took  # each read gives up after the review's 1 s lock_timeout

@@ -111,7 +111,7 @@ def _add_column(ctx: Context, stmt: Statement, node: ast.AlterTableStmt, coldef:
         if count:
             out.add(Finding(
                 "adding-required-field", Severity.ERROR,
-                f"Fails, {words.shown(table.schema, table.name)} has {words.rows(count, exact)} and the "
+                f"{words.shown(table.schema, table.name)} has {words.rows(count, exact)} and the "
                 "new NOT NULL column has no default",
                 "Existing rows would hold NULL in a NOT NULL column, so PostgreSQL refuses the statement.",
                 "Add the column nullable (or with a constant default: metadata only since PostgreSQL 11), fill it, "
@@ -196,7 +196,7 @@ def _set_not_null(ctx: Context, stmt: Statement, table: TableFact, name: str, ou
     if found.ok and found.value:
         out.add(Finding(
             "not-null-over-nulls", Severity.ERROR,
-            f"Fails: {words.plural(found.value, 'row')} of {words.shown(table.schema, table.name)} have {name} NULL "
+            f"{words.plural(found.value, 'row')} of {words.shown(table.schema, table.name)} have {name} NULL "
             "today",
             "SET NOT NULL refuses a column that holds NULLs; the migration stops and rolls back.",
             "Fill or delete those rows first (in this revision, before SET NOT NULL, or in an earlier one).",

@@ -59,7 +59,8 @@ def _foreign_key(ctx: Context, stmt: Statement, node: ast.AlterTableStmt, cmd: a
         out.lock(parent, locks.SHARE_ROW_EXCLUSIVE)
     if con.skip_validation:
         ctx.state.not_valid.add((table.oid, name))
-        return "no scan (NOT VALID: existing rows are checked by a later VALIDATE)"
+        also = f", and on {words.shown(parent.schema, parent.name)} for a moment" if parent is not None else ""
+        return f"no scan (NOT VALID: existing rows are checked by a later VALIDATE){also}"
     parent_label = words.shown(parent.schema, parent.name) if parent else (con.pktable.relname if con.pktable else "?")
     out.add(Finding(
         "adding-foreign-key-constraint", by_size(ctx, table),
@@ -81,7 +82,7 @@ def _foreign_key(ctx: Context, stmt: Statement, node: ast.AlterTableStmt, cmd: a
         key = ", ".join(columns)
         out.add(Finding(
             "foreign-key-over-orphans", Severity.ERROR,
-            f"Fails: {words.plural(orphans.rows, 'row')} of {words.shown(table.schema, table.name)} have a {key} "
+            f"{words.plural(orphans.rows, 'row')} of {words.shown(table.schema, table.name)} have a {key} "
             f"with no row in {parent_label} today",
             f"The constraint cannot be validated over them; the migration stops and rolls back. For example: "
             f"{', '.join('(' + ', '.join(str(v) for v in e) + ')' for e in orphans.examples)}.",
@@ -101,7 +102,7 @@ def duplicates_finding(table: TableFact, columns: list[str], dupes: Duplicates, 
     key = ", ".join(columns)
     return Finding(
         "unique-over-duplicates", Severity.ERROR,
-        f"Fails: {words.plural(dupes.groups, 'value')} of {key} appear more than once in "
+        f"{words.plural(dupes.groups, 'value')} of {key} appear more than once in "
         f"{words.shown(table.schema, table.name)} ({words.plural(dupes.rows, 'row')})",
         f"{what} cannot be built over duplicates; the migration stops and rolls back.",
         "Merge or delete the duplicates first (or make the key wider).",
@@ -149,7 +150,7 @@ def _unique(ctx: Context, stmt: Statement, con: ast.Constraint, table: TableFact
             if found.ok and found.value:
                 out.add(Finding(
                     "not-null-over-nulls", Severity.ERROR,
-                    f"Fails: {words.plural(found.value, 'row')} of {words.shown(table.schema, table.name)} have "
+                    f"{words.plural(found.value, 'row')} of {words.shown(table.schema, table.name)} have "
                     f"{column} NULL today",
                     "A primary key column cannot hold NULL; the migration stops and rolls back.",
                     "Fill or delete those rows first.", "",
@@ -177,4 +178,4 @@ def validate_constraint(ctx: Context, stmt: Statement, table: TableFact, name: s
             f"{ctx.sized(table)} runs under it and NOT VALID gains nothing.{at_this_size(ctx, table)}",
             "Commit between the two: VALIDATE in its own transaction (autocommit_block) or in the next revision.",
             fixes.in_autocommit(stmt.text)))
-    return "scans every row (reads and writes go on)"
+    return "scans every row"

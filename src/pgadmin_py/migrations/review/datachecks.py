@@ -10,9 +10,10 @@ statement (a type name, never an expression).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -20,7 +21,11 @@ from psycopg import sql
 from pgadmin_py.catalog.impact import TableFact
 from pgadmin_py.db.readonly import Bounded, bounded
 
+T = TypeVar("T")
+
 CHECK_TIMEOUT_MS = 3000
+CATALOG_TIMEOUT_MS = 10_000  # the review's own catalog lookups
+BUDGET_SECONDS = 20.0  # all data checks of one review together; past it, the rest are not run
 COUNT_EXACT_BYTES = 64 * 1024 * 1024  # count(*) tables up to this size; past it, the planner's estimate
 CAST_SAMPLE = 10_000
 EXAMPLES = 3
@@ -62,11 +67,19 @@ def _not_null(columns: Sequence[str], alias: str | None = None) -> sql.Composabl
 class DataChecks:
     """The checks of one review, on its READ ONLY connection; each result is :class:`Bounded`."""
 
-    def __init__(self, conn: psycopg.Connection[Any], timeout_ms: int = CHECK_TIMEOUT_MS) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], timeout_ms: int = CHECK_TIMEOUT_MS,
+                 budget: float = BUDGET_SECONDS) -> None:
         self.conn = conn
         self.timeout_ms = timeout_ms
+        self.deadline = time.monotonic() + budget
+        self.budget = budget
         self._rows: dict[int, Bounded[int]] = {}
-        conn.execute("select set_config('statement_timeout', %s, true)", (str(timeout_ms),))
+
+    def _bounded(self, step: Callable[[], T]) -> Bounded[T]:
+        """One check: in a savepoint under the check timeout, unless the review's budget is spent."""
+        if time.monotonic() > self.deadline:
+            return Bounded(None, f"was not run (the review's {self.budget:g} s for data checks are spent)")
+        return bounded(self.conn, step, self.timeout_ms, restore_ms=CATALOG_TIMEOUT_MS)
 
     def _one(self, query: sql.Composed, params: Sequence[object] = ()) -> Any:
         row = self.conn.execute(query, params).fetchone()
@@ -79,16 +92,16 @@ class DataChecks:
                 self._rows[table.oid] = Bounded(None, "not counted (large table): the planner's estimate")
             else:
                 query = sql.SQL("select count(*) from {}").format(_table(table))
-                self._rows[table.oid] = bounded(self.conn, lambda: int(self._one(query)), self.timeout_ms)
+                self._rows[table.oid] = self._bounded(lambda: int(self._one(query)))
         return self._rows[table.oid]
 
     def non_null(self, table: TableFact, column: str) -> Bounded[int]:
         query = sql.SQL("select count({}) from {}").format(sql.Identifier(column), _table(table))
-        return bounded(self.conn, lambda: int(self._one(query)), self.timeout_ms)
+        return self._bounded(lambda: int(self._one(query)))
 
     def nulls(self, table: TableFact, column: str) -> Bounded[int]:
         query = sql.SQL("select count(*) from {} where {} is null").format(_table(table), sql.Identifier(column))
-        return bounded(self.conn, lambda: int(self._one(query)), self.timeout_ms)
+        return self._bounded(lambda: int(self._one(query)))
 
     def duplicates(self, table: TableFact, columns: Sequence[str], *, nulls_distinct: bool = True
                    ) -> Bounded[Duplicates]:
@@ -106,7 +119,7 @@ class DataChecks:
             found = tuple(tuple(r[:-1]) for r in self.conn.execute(examples)) if groups else ()
             return Duplicates(int(groups), int(count), found)
 
-        return bounded(self.conn, run, self.timeout_ms)
+        return self._bounded(run)
 
     def orphans(self, child: TableFact, columns: Sequence[str], parent: TableFact,
                 parent_columns: Sequence[str]) -> Bounded[Orphans]:
@@ -125,7 +138,7 @@ class DataChecks:
             found = tuple(tuple(r) for r in self.conn.execute(examples)) if count else ()
             return Orphans(count, found)
 
-        return bounded(self.conn, run, self.timeout_ms)
+        return self._bounded(run)
 
     def cast_sample(self, table: TableFact, column: str, source_type: str, target_type: str, *,
                     explicit: bool, compare_as: str | None = None, sample: int = CAST_SAMPLE) -> Bounded[CastSample]:
@@ -176,4 +189,4 @@ end"""
             return CastSample(int(data["seen"]), int(data["bad"]), data["first_value"], data["first_error"],
                               int(data["changed"]), data["change_from"], data["change_to"])
 
-        return bounded(self.conn, run, self.timeout_ms)
+        return self._bounded(run)

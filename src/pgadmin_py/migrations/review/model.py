@@ -29,7 +29,7 @@ class Severity(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"error": "will fail", "danger": "loses data", "warning": "blocks", "notice": "note"}[self.value]
+        return {"error": "will fail", "danger": "loses data", "warning": "warning", "notice": "note"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,7 @@ class StatementReview:
     impact: str = ""  # lock and rewrite impact in words, with the live numbers
     findings: tuple[Finding, ...] = ()
     locks: tuple[TableLock, ...] = ()
+    destroys: tuple[str, ...] = ()  # "drops column notes": what it destroys, for the plan's summary
 
     @property
     def worst(self) -> Severity | None:
@@ -93,6 +94,10 @@ class Review:
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(f for s in self.statements for f in s.findings)
+
+    @property
+    def destroys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(words for s in self.statements for words in s.destroys))
 
     @property
     def tables(self) -> tuple[int, ...]:

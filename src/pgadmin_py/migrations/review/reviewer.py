@@ -25,7 +25,8 @@ from pgadmin_py.migrations.review import locks
 from pgadmin_py.migrations.review.assess import Assessment
 from pgadmin_py.migrations.review.cache import FutureCache
 from pgadmin_py.migrations.review.context import Context
-from pgadmin_py.migrations.review.datachecks import CHECK_TIMEOUT_MS, DataChecks
+from pgadmin_py.migrations.review.datachecks import CATALOG_TIMEOUT_MS, CHECK_TIMEOUT_MS, DataChecks
+from pgadmin_py.migrations.review.destroys import TYPE_CHANGE, destroys
 from pgadmin_py.migrations.review.model import Blocker, Review, StatementReview
 from pgadmin_py.migrations.review.rules import assess, lock_timeout_rule
 from pgadmin_py.migrations.review.statements import Statement, parse_statements
@@ -42,7 +43,7 @@ def review_sql(engine: Engine, sql: str, *, lock_timeout_ms: int, check_timeout_
     started = time.perf_counter()
     statements = parse_statements(sql)
     assessed: list[tuple[Statement, Assessment]] = []
-    with read_only_transaction(engine, statement_timeout_ms=check_timeout_ms,
+    with read_only_transaction(engine, statement_timeout_ms=CATALOG_TIMEOUT_MS,
                                lock_timeout_ms=REVIEW_LOCK_TIMEOUT_MS) as conn:
         version = impact.server_version(conn)
         ctx = Context(conn, DataChecks(conn, check_timeout_ms), statements, lock_timeout_ms=lock_timeout_ms,
@@ -53,9 +54,17 @@ def review_sql(engine: Engine, sql: str, *, lock_timeout_ms: int, check_timeout_
     reviewed = tuple(
         StatementReview(stmt.index, stmt.text, sql_html(stmt.text + ";"), stmt.revision, stmt.bookkeeping,
                         " ".join(line for line in out.impact if line),
-                        tuple(sorted(out.findings, key=lambda f: f.severity.rank)), tuple(out.locks))
+                        tuple(sorted(out.findings, key=lambda f: f.severity.rank)), tuple(out.locks),
+                        _destroys(stmt, out))
         for stmt, out in assessed)
     return Review(reviewed, lock_timeout_ms, version, took_ms=(time.perf_counter() - started) * 1000)
+
+
+def _destroys(stmt: Statement, out: Assessment) -> tuple[str, ...]:
+    """What the statement destroys, leaving out a type change the review found harmless (binary coercible, or
+    a column this plan added)."""
+    changes_values = any(f.rule.startswith(("changing-column-type", "type-change")) for f in out.findings)
+    return tuple(words for kind, words in destroys(stmt) if kind != TYPE_CHANGE or changes_values)
 
 
 def blockers(engine: Engine, review: Review) -> dict[int, tuple[Blocker, ...]]:

@@ -107,7 +107,7 @@ def _create_index(ctx: Context, stmt: Statement, node: ast.IndexStmt, out: Asses
         if stmt.in_transaction:
             out.add(Finding(
                 "ban-concurrent-index-creation-in-transaction", Severity.ERROR,
-                "Fails, CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+                "CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
                 "Alembic runs a revision inside a transaction, so PostgreSQL refuses the statement and the "
                 "migration rolls back.",
                 "Run it in Alembic's autocommit block.", fixes.create_index_concurrently(node)))
@@ -150,7 +150,7 @@ def _drop_index(ctx: Context, stmt: Statement, node: ast.DropStmt, name: tuple[s
         if stmt.in_transaction:
             out.add(Finding(
                 "concurrent-index-deletion-in-transaction", Severity.ERROR,
-                "Fails, DROP INDEX CONCURRENTLY cannot run inside a transaction block",
+                "DROP INDEX CONCURRENTLY cannot run inside a transaction block",
                 "Alembic runs a revision inside a transaction, so PostgreSQL refuses the statement.",
                 "Run it in Alembic's autocommit block.",
                 fixes.drop_index_concurrently(index.schema, index.name, table.name)))
@@ -299,7 +299,7 @@ def _enum_value(ctx: Context, stmt: Statement, node: ast.AlterEnumStmt, out: Ass
     if ctx.server_version and ctx.server_version < 120000:
         out.add(Finding(
             "adding-enum-value-in-transaction", Severity.ERROR,
-            f"Fails, ALTER TYPE ... ADD VALUE cannot run inside a transaction block "
+            f"ALTER TYPE ... ADD VALUE cannot run inside a transaction block "
             f"before PostgreSQL 12 (this server: {ctx.server_version // 10000})",
             "Alembic runs a revision inside a transaction.", "Run it in Alembic's autocommit block.", fix))
         return
@@ -308,7 +308,7 @@ def _enum_value(ctx: Context, stmt: Statement, node: ast.AlterEnumStmt, out: Ass
     if later is not None and later.in_transaction:
         out.add(Finding(
             "adding-enum-value-in-transaction", Severity.ERROR,
-            f"Fails: a later statement of the same transaction uses '{value}'",
+            f"A later statement of the same transaction uses '{value}'",
             f"A value added to {type_name} cannot be used until the transaction commits: PostgreSQL stops "
             f"'{first_line(later.text, 80)}' with 'unsafe use of new value'.",
             "Add the value in Alembic's autocommit block (it commits at once), or use it in the next revision.",

@@ -88,7 +88,7 @@ def alter_type(ctx: Context, stmt: Statement, node: ast.AlterTableStmt, cmd: ast
     if using is None and not assignable(ctx, column, target.oid, target.category):
         out.add(Finding(
             "changing-column-type", Severity.ERROR,
-            f"Fails, there is no automatic cast {change}",
+            f"There is no automatic cast {change}",
             f"PostgreSQL converts {column.type_name} to {target_text} only when told how: the statement stops with "
             f"'column \"{name}\" cannot be cast automatically'.",
             "Say how with USING (Alembic: postgresql_using=...).",
@@ -134,7 +134,7 @@ def _check_values(ctx: Context, table: TableFact, column: ColumnFact, name: str,
     if sample.failed:
         out.add(Finding(
             "type-change-uncastable", Severity.ERROR,
-            f"Fails: {sample.failed:,} {scope} cannot become {target_text} (first: {sample.first_value!r})",
+            f"{sample.failed:,} {scope} cannot become {target_text} (first: {sample.first_value!r})",
             f"{sample.first_error}. One such value stops the migration, which rolls back.",
             "Clean those values first (or convert them in USING, e.g. with NULLIF or a CASE).",
             "",
@@ -143,7 +143,7 @@ def _check_values(ctx: Context, table: TableFact, column: ColumnFact, name: str,
     if sample.changed:
         out.add(Finding(
             "type-change-loses-values", Severity.DANGER,
-            f"Loses data: {sample.changed:,} {scope} change ({sample.change_from} becomes {sample.change_to})",
+            f"{sample.changed:,} {scope} change ({sample.change_from} becomes {sample.change_to})",
             f"{change} rounds or truncates them; the original values of {subject}.{name} are gone after the commit.",
             "Keep the old column until the new values are checked (add a new column instead of converting), or "
             "widen the target type.",

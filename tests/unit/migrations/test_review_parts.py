@@ -7,8 +7,8 @@ import ast
 from pathlib import Path
 
 import pytest
-from pglast import parse_sql
 from pglast import ast as pg
+from pglast import parse_sql
 
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import ConfigError
@@ -95,7 +95,8 @@ def test_words() -> None:
     assert words.rows(2000) == "2,000 rows" and words.rows(1) == "1 row"
     assert words.rows(10_234_567, exact=False) == "~10.2M rows" and words.rows(None).startswith("row count unknown")
     assert words.ident("orders") == "orders" and words.ident("Order") == '"Order"' and words.ident("user") == '"user"'
-    assert words.qualified("public", "orders") == "orders" and words.qualified("billing", "Orders") == 'billing."Orders"'
+    assert words.qualified("public", "orders") == "orders"
+    assert words.qualified("billing", "Orders") == 'billing."Orders"'
     assert words.duration(135) == "2 min 15 s" and words.milliseconds(5000) == "5 s"
 
 
@@ -130,7 +131,8 @@ def test_python_strings_for_sql_with_quotes() -> None:
 
 
 def test_review_counts_worst_first() -> None:
-    findings = (Finding("a", Severity.NOTICE, "n"), Finding("b", Severity.ERROR, "e"), Finding("c", Severity.NOTICE, "n"))
+    findings = (Finding("a", Severity.NOTICE, "n"), Finding("b", Severity.ERROR, "e"),
+                Finding("c", Severity.NOTICE, "n"))
     review = Review((StatementReview(0, "x", "", None, False, findings=findings),), 5000)
     assert review.tally() == [(Severity.ERROR, 1), (Severity.NOTICE, 2)]
     assert review.statements[0].worst is Severity.ERROR

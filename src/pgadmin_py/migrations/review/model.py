@@ -90,6 +90,7 @@ class Review:
     server_version: int = 0
     problems: tuple[str, ...] = ()  # what could not be looked at (e.g. the database was unreachable)
     took_ms: float = 0.0
+    checked_at: str = ""  # HH:MM:SS UTC: the data checks are kept for a few minutes
 
     @property
     def findings(self) -> tuple[Finding, ...]:

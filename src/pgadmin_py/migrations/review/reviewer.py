@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import datetime, timezone
 from concurrent.futures import Future
 
 from sqlalchemy import Engine
@@ -57,7 +58,8 @@ def review_sql(engine: Engine, sql: str, *, lock_timeout_ms: int, check_timeout_
                         tuple(sorted(out.findings, key=lambda f: f.severity.rank)), tuple(out.locks),
                         _destroys(stmt, out))
         for stmt, out in assessed)
-    return Review(reviewed, lock_timeout_ms, version, took_ms=(time.perf_counter() - started) * 1000)
+    return Review(reviewed, lock_timeout_ms, version, took_ms=(time.perf_counter() - started) * 1000,
+                  checked_at=datetime.now(timezone.utc).strftime("%H:%M:%S UTC"))
 
 
 def _destroys(stmt: Statement, out: Assessment) -> tuple[str, ...]:

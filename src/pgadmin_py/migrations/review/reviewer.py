@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import datetime, timezone
 from concurrent.futures import Future
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine
 

@@ -7,6 +7,7 @@
  *  - failed htmx requests always produce a visible error flash in #flash; an error response that
  *    carries HX-Retarget (server-rendered flash / form errors) is swapped instead of the generic flash
  *  - html.htmx-busy while any htmx request is in flight (drives the top progress bar)
+ *  - [data-copy="#id"] copies that element's text (the migration review's safe-way code)
  */
 (function () {
   "use strict";
@@ -58,6 +59,29 @@
     return open.length > 0;
   }
 
+  /* ── copy to the clipboard ─────────────────────────────────────────── */
+  function copyText(button) {
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) { return; }
+    var text = source.textContent || "";
+    var done = function () {
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(source); });
+    } else {
+      selectText(source);  /* plain http on another host: select it for Ctrl-C */
+    }
+  }
+
+  function selectText(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var sel = window.getSelection();
+    if (sel) { sel.removeAllRanges(); sel.addRange(range); }
+  }
+
   /* ── clicks (delegated) ────────────────────────────────────────────── */
   document.addEventListener("click", function (ev) {
     var t = ev.target;
@@ -65,6 +89,12 @@
 
     if (t.closest("#theme-toggle")) {
       setTheme(currentTheme() === "dark" ? "light" : "dark", true);
+      return;
+    }
+
+    var copier = t.closest("[data-copy]");
+    if (copier) {
+      copyText(copier);
       return;
     }
 

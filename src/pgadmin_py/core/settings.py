@@ -53,6 +53,7 @@ class Settings:
     backup_keep: int = 10  # newest backups kept per database
     backup_max_mb: int = 5000  # size budget of the backup directory (the newest of each database always stays)
     statement_timeout_ms: int = 30_000
+    migration_lock_timeout_ms: int = 5_000  # lock_timeout of every connection a migration run opens; 0: none
     cookie_secure: bool = False
     log_level: str = "INFO"
     demo: bool = False
@@ -102,6 +103,17 @@ class Settings:
                 problems.append(f"{name}={raw!r} must be a whole number from {low} to {high}")
                 return default
             return int(raw)
+
+        def duration_ms(name: str, default: int, high: int) -> int:
+            raw = text(name)
+            if raw is None:
+                return default
+            value = parse_duration_ms(raw)
+            if value is None or not 0 <= value <= high:
+                problems.append(f"{name}={raw!r} must be a duration such as 5s, 1500ms or 0 (off), at most "
+                                f"{high // 1000} s")
+                return default
+            return value
 
         project_dir = Path(text("PROJECT_DIR") or Path.cwd()).expanduser().resolve()
         if not project_dir.is_dir():
@@ -193,6 +205,7 @@ class Settings:
             backup_keep=integer("BACKUP_KEEP", 10, 1, 100_000),
             backup_max_mb=integer("BACKUP_MAX_MB", 5000, 1, 100_000_000),
             statement_timeout_ms=integer("STATEMENT_TIMEOUT_MS", 30_000, 100, 3_600_000),
+            migration_lock_timeout_ms=duration_ms("MIGRATION_LOCK_TIMEOUT", 5_000, 3_600_000),
             cookie_secure=flag("COOKIE_SECURE"),
             log_level=level,
             in_container=in_container,
@@ -203,6 +216,15 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return settings
+
+
+def parse_duration_ms(raw: str) -> int | None:
+    """``5s`` / ``1500ms`` / ``2min`` / ``5`` (seconds) / ``0`` -> milliseconds; None when it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*", raw)
+    if match is None:
+        return None
+    factor = {"ms": 1, "s": 1000, "min": 60_000, None: 1000}[match.group(2)]
+    return round(float(match.group(1)) * factor)
 
 
 def _valid_host(host: str) -> bool:

@@ -1,33 +1,21 @@
 """Flag what a revision destroys, from its source (AST) and from its offline SQL.
 
 Source analysis needs no child process, so the graph and the revision page can warn even when the
-project cannot be imported. The SQL check catches what the source hides (helpers, loops, raw SQL).
+project cannot be imported. The SQL check catches what the source hides (helpers, loops, raw SQL); it
+reads the SQL with PostgreSQL's own parser (pglast), as the plan's review does (migrations/review/).
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
 from pgadmin_py.core.pyast import parse_module
+from pgadmin_py.migrations.review.destroys import destroys
+from pgadmin_py.migrations.review.statements import parse_statements
 
 _DROP_CALLS = {"drop_table": "drops table", "drop_column": "drops column", "drop_constraint": "drops constraint",
                "drop_table_comment": None, "drop_index": None}
-_DANGEROUS_SQL = re.compile(
-    r"\b(DELETE\s+FROM|UPDATE\s+\S+\s+SET|DROP\s+(TABLE|COLUMN|SCHEMA|TYPE|VIEW)|TRUNCATE|ALTER\s+COLUMN\s+\S+\s+"
-    r"(SET\s+DATA\s+)?TYPE)\b", re.IGNORECASE)
-_SQL_RULES = (
-    (re.compile(r"\bDROP\s+TABLE\s+(IF\s+EXISTS\s+)?([\w.\"]+)", re.I), "drops table {}"),
-    (re.compile(r"\bDROP\s+COLUMN\s+(IF\s+EXISTS\s+)?([\w.\"]+)", re.I), "drops column {}"),
-    (re.compile(r"\bDROP\s+(SCHEMA|TYPE|VIEW)\s+(IF\s+EXISTS\s+)?([\w.\"]+)", re.I), "drops {}"),
-    (re.compile(r"\bALTER\s+COLUMN\s+([\w\"]+)\s+(SET\s+DATA\s+)?TYPE\b", re.I), "changes the type of column {}"),
-    (re.compile(r"\bDELETE\s+FROM\s+([\w.\"]+)", re.I), "deletes rows from {}"),
-    (re.compile(r"\bTRUNCATE\s+(TABLE\s+)?([\w.\"]+)", re.I), "truncates {}"),
-    (re.compile(r"^\s*UPDATE\s+([\w.\"]+)\s+SET\b(?!.*alembic_version)", re.I | re.M), "updates rows of {}"),
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Flag:
     direction: str  # upgrade | downgrade
@@ -70,9 +58,9 @@ def _describe(call: ast.Call) -> str | None:
         text = _const(call.args[0])
         if text is None:
             return None
-        match = _DANGEROUS_SQL.search(text)
-        if match:
-            return f"runs SQL that modifies data: {' '.join(match.group(0).split()).upper()}"
+        found = [kind for stmt in parse_statements(text) for kind, _ in destroys(stmt)]
+        if found:
+            return f"runs SQL that modifies data: {found[0]}"
     return None
 
 
@@ -124,17 +112,4 @@ def analyze_tree(tree: ast.Module) -> SourceAnalysis:
 
 def flag_sql(sql: str) -> list[str]:
     """Destructive statements in offline SQL, in words, without duplicates, in order of appearance."""
-    found: list[tuple[int, str]] = []
-    for pattern, template in _SQL_RULES:
-        for match in pattern.finditer(sql):
-            groups = [g for g in match.groups() if g and not g.upper().startswith(("IF", "TABLE", "SET"))]
-            text = template.format(groups[-1] if groups else "")
-            if "alembic_version" not in text:
-                found.append((match.start(), text))
-    seen: set[str] = set()
-    ordered = []
-    for _, text in sorted(found):
-        if text not in seen:
-            seen.add(text)
-            ordered.append(text)
-    return ordered
+    return list(dict.fromkeys(words for stmt in parse_statements(sql) for _, words in destroys(stmt)))

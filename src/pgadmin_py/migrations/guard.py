@@ -10,7 +10,9 @@ comes from ``PGADMIN_PY_GUARD_URL`` in the environment, never from the command l
    the run (the guard's session becomes ``<name> lock``; the child gets ``PGAPPNAME=<name>``, which libpq
    gives every connection the child opens); ``{"start": true}`` starts COMMAND and relays its output;
    ``{"release": true}`` or end of input releases the lock and exits.
-3. When the child ends, any database session still named for it is terminated (a child killed by a
+3. While the child runs, the sessions that block the child's sessions (``pg_blocking_pids``) are reported,
+   each once, as ``blocked {json}``: a statement that then fails on ``lock_timeout`` names who held it up.
+4. When the child ends, any database session still named for it is terminated (a child killed by a
    signal leaves its backend executing), and the outcome is written to the outcome file.
 
 Why a guard and not "die with the parent": if the server is killed mid-migration, stopping the migration
@@ -30,6 +32,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +42,15 @@ LOCK_KEY = 0x7067_6D69_6772  # = runs.LOCK_KEY (this file runs standalone: it ca
 URL_ENV = "PGADMIN_PY_GUARD_URL"
 MARK = "::guard::"
 TERMINATE_WAIT_SECONDS = 10.0
+WATCH_SECONDS = 0.25
+_BLOCKERS = """
+select w.pid, b.pid, coalesce(b.application_name, ''), coalesce(b.usename::text, ''), coalesce(b.state, ''),
+       extract(epoch from clock_timestamp() - coalesce(b.xact_start, b.state_change))::float8,
+       left(coalesce(b.query, ''), 300), left(coalesce(w.query, ''), 300)
+  from pg_catalog.pg_stat_activity w
+ cross join lateral unnest(pg_catalog.pg_blocking_pids(w.pid)) as x(pid)
+  join pg_catalog.pg_stat_activity b on b.pid = x.pid
+ where w.application_name = %s and w.datname = current_database()"""
 
 
 class Guard:
@@ -54,15 +66,34 @@ class Guard:
         self.outcome: Path | None = None
         self.child: subprocess.Popen[str] | None = None
         self.attached = True  # False once the server stopped reading our output
+        self.output = threading.Lock()  # the watcher thread and the main one both print
+        self.child_done = threading.Event()
 
     def say(self, text: str) -> None:
         if not self.attached:
             return
-        try:
-            sys.stdout.write(text + "\n")
-            sys.stdout.flush()
-        except (BrokenPipeError, OSError):
-            self.attached = False  # the server is gone: the log file still gets every line
+        with self.output:
+            try:
+                sys.stdout.write(text + "\n")
+                sys.stdout.flush()
+            except (BrokenPipeError, OSError):
+                self.attached = False  # the server is gone: the log file still gets every line
+
+    def watch(self) -> None:
+        """Until the child ends: report each session that blocks one of the child's, once."""
+        seen: set[tuple[int, int]] = set()
+        while not self.child_done.wait(WATCH_SECONDS):
+            try:
+                rows = self.conn.execute(_BLOCKERS, (self.app,)).fetchall()
+            except Exception:  # noqa: BLE001 - watching is best effort; the migration goes on regardless
+                return
+            for waiting, pid, app, user, state, seconds, query, waiting_query in rows:
+                if (waiting, pid) in seen:
+                    continue
+                seen.add((waiting, pid))
+                record = {"pid": pid, "application_name": app, "user": user, "state": state, "seconds": seconds,
+                          "query": query, "waiting_pid": waiting, "waiting_query": waiting_query}
+                self.say(f"{MARK} blocked {json.dumps(record)}")
 
     def lock(self) -> bool:
         row = self.conn.execute("select pg_try_advisory_lock(%s), pg_backend_pid()", (LOCK_KEY,)).fetchone()
@@ -95,13 +126,21 @@ class Guard:
             self.finish(127, started)
             return
         self.say(f"{MARK} child {self.child.pid}")
+        watcher = threading.Thread(target=self.watch, name="guard-watch", daemon=True) if self.app else None
+        if watcher is not None:
+            watcher.start()
         assert self.child.stdout is not None
         for line in self.child.stdout:
             if self.log is not None:
-                self.log.write(line if line.endswith("\n") else line + "\n")
-                self.log.flush()
+                with self.output:
+                    self.log.write(line if line.endswith("\n") else line + "\n")
+                    self.log.flush()
             self.say(line.rstrip("\n"))
-        self.finish(self.child.wait(), started)
+        code = self.child.wait()
+        self.child_done.set()
+        if watcher is not None:
+            watcher.join()
+        self.finish(code, started)
 
     def finish(self, code: int, started: float) -> None:
         terminated = self.terminate_leftovers() if self.app else 0

@@ -67,6 +67,7 @@ class GuardProcess:
         self.exit_code: int | None = None
         self.child_pid: int | None = None
         self.terminated = 0
+        self.blockers: list[dict[str, object]] = []  # sessions that blocked the child's, as the guard saw them
 
     @classmethod
     def acquire(cls, url: DatabaseUrl, command: list[str], env: dict[str, str], cwd: Path) -> GuardProcess | None:
@@ -112,6 +113,13 @@ class GuardProcess:
                 self.child_pid = int(value)
             elif word == "terminated":
                 self.terminated = int(value)
+            elif word == "blocked":
+                with contextlib.suppress(ValueError):
+                    record = json.loads(value)
+                    self.blockers.append(record)
+                    yield (f"pgadmin-py: waiting for a lock held by pid {record.get('pid')} "
+                           f"({record.get('application_name') or 'no application_name'}, "
+                           f"{record.get('state') or 'state unknown'}): {str(record.get('query') or '')[:160]}")
             elif word == "exit":
                 self.exit_code = int(value)
                 return

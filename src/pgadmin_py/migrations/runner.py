@@ -49,6 +49,7 @@ class RunnerConfig:
     migrate_command: str | None = None
     flask: bool = False  # env.py needs the Flask app: run through `python -m flask db ...`
     version_table: str = "alembic_version"  # quoted, maybe schema-qualified (from env.py)
+    lock_timeout_ms: int = 0  # MIGRATION_LOCK_TIMEOUT: given to every connection of a run (PGOPTIONS); 0: none
 
     @property
     def mode(self) -> str:
@@ -70,7 +71,13 @@ class RunnerConfig:
         return f"Alembic in the project's interpreter {self.python.path}"
 
     def env(self) -> dict[str, str]:
-        return child_env({"DATABASE_URL": self.database_url.libpq()})
+        """The child's environment: the URL, and ``lock_timeout`` in libpq's ``PGOPTIONS``, which reaches every
+        connection the project's env.py opens through libpq (psycopg 2 and 3, so Flask-Migrate and
+        MIGRATE_COMMAND wrappers too) without touching its code; the user's own PGOPTIONS are kept before it."""
+        env = child_env({"DATABASE_URL": self.database_url.libpq()})
+        if self.lock_timeout_ms:
+            env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '').strip()} -c lock_timeout={int(self.lock_timeout_ms)}".strip()
+        return env
 
     def child(self, action: str, target: str, *, start: tuple[str, ...] = (), direction: str | None = None,
               interpreter: str | None = None) -> list[str]:

@@ -31,6 +31,7 @@ from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
+from pgadmin_py.migrations.lockwait import LockWait, explain
 from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
 from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
@@ -254,6 +255,12 @@ class _Worker:
             return "succeeded", None, None
         output = "\n".join(self.live.lines)
         error, hint = diagnose(output, job.config)
+        waited = explain(output, [LockWait.of(b) for b in self.guard.blockers], job.config.lock_timeout_ms,
+                         job.config.database_url)
+        if waited is not None:
+            self.say(waited)
+            error, hint = waited, ("Find out why that session holds the lock (end it with SELECT "
+                                   "pg_terminate_backend(pid) if it is stuck), then apply again.")
         if code < 0:
             error = f"The migration process was killed by signal {-code}" + (
                 "; its database session was terminated, so nothing more runs" if self.guard.terminated else "")
@@ -284,7 +291,10 @@ class _Worker:
     def _stream(self) -> int:
         """Start the child under the guard and relay its output; its exit code (negative: killed by a signal)."""
         for line in self.guard.run():
-            self.add(line)
+            if line.startswith("pgadmin-py: "):
+                self.say(line.removeprefix("pgadmin-py: "))
+            else:
+                self.add(line)
         code = self.guard.exit_code
         if self.guard.terminated:
             self.say(f"terminated {self.guard.terminated} database session(s) the process left behind")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import re
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -44,6 +45,9 @@ from pgadmin_py.migrations.pgtools import (
 from pgadmin_py.migrations.plantoken import ReviewedPlan, sign, verify
 from pgadmin_py.migrations.previews import PreviewCache, content_hash
 from pgadmin_py.migrations.project import AlembicProject, ProjectProbe
+from pgadmin_py.migrations.review.model import Blocker, Review
+from pgadmin_py.migrations.review.reviewer import Reviewer
+from pgadmin_py.migrations.review.words import milliseconds
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
 from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
@@ -51,6 +55,7 @@ from pgadmin_py.migrations.status import MigrationSummary, read_current
 from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
 
+log = logging.getLogger(__name__)
 ACTIONS = ("upgrade", "downgrade", "stamp")
 TOOLS_SECONDS = 60.0
 SQL_WAIT_SECONDS = 0.0  # a full page never waits: a cached preview is there at once, a render takes seconds
@@ -157,14 +162,28 @@ class Plan:
     blocked_hint: str | None = None
     token: str = ""  # the reviewed plan, signed: Apply runs exactly this (plantoken.py)
     scripts_hash: str = ""
+    review: Review | None = None  # the SQL reviewed against the database (review/), None while it runs
+    review_pending: bool = False
+    in_the_way: dict[int, tuple[Blocker, ...]] = field(default_factory=dict)  # statement -> sessions, live
+    lock_timeout_ms: int = 0
 
     @property
     def sql_flags(self) -> tuple[str, ...]:
-        return self.sql.flags
+        """What the SQL destroys; once reviewed, without type changes the database shows to be harmless."""
+        return self.review.destroys if self.review is not None and not self.review.problems else self.sql.flags
 
     @property
     def destructive(self) -> bool:
-        return bool(self.sql.flags or self.source_flags)
+        return bool(self.sql_flags or self.source_flags)
+
+    @property
+    def lock_timeout_words(self) -> str:
+        return milliseconds(self.lock_timeout_ms)
+
+    @property
+    def reviewing(self) -> bool:
+        """The SQL block still has something to fill in (the SQL itself, or its review)."""
+        return self.sql.pending or self.review_pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +238,7 @@ class MigrationsService:
         self.probe = ProjectProbe(settings.project_dir)
         self.previews = PreviewCache()
         self.scripts = scripts if scripts is not None else ScriptCache()  # revision files parsed once per content
+        self.reviewer = Reviewer(engine, lock_timeout_ms=settings.migration_lock_timeout_ms)
         self._tools: dict[int, tuple[float, ToolChoice]] = {}  # server major -> (when, choice); one per server
 
     @property
@@ -227,8 +247,9 @@ class MigrationsService:
         return self.registry.history(self.settings.data_dir, self.settings.database_url, self._current_revisions)
 
     def shutdown(self) -> None:
-        """Stop the SQL preview workers (app shutdown)."""
+        """Stop the SQL preview and review workers (app shutdown)."""
         self.previews.shutdown()
+        self.reviewer.shutdown()
 
     def _current_revisions(self) -> tuple[str, ...] | None:
         exists, current = read_current(self.engine, read_env(self.project().script_location).qualified)
@@ -249,7 +270,8 @@ class MigrationsService:
             project.env_uses_app_context or (project.flask_migrate_layout and bool(project.flask_migrate_version)))
         return RunnerConfig(project.ini_path, project.section, self.settings.project_dir, self.settings.database_url,
                             project.python, migrate_command=self.settings.migrate_command, flask=flask,
-                            version_table=read_env(project.script_location).qualified)
+                            version_table=read_env(project.script_location).qualified,
+                            lock_timeout_ms=self.settings.migration_lock_timeout_ms)
 
     def graph(self) -> tuple[AlembicProject, RevisionGraph, bool]:
         project = self.project()
@@ -538,8 +560,28 @@ class MigrationsService:
             blocked, hint = problem
         confirm = None if action == "upgrade" else (",".join(targets) or "base")
         token = sign(ReviewedPlan(action, target, current, tuple(ids), digest), self.secret)
+        review, in_the_way = self._review(sql, wait) if with_sql else (None, {})
+        pending = with_sql and bool(ids) and sql.preview is not None and sql.preview.ok and bool(sql.preview.sql) \
+            and review is None
         return Plan(action, target, label, revisions, current, sql, tuple(source_flags), tuple(irreversible),
-                    tools, path, confirm, runner, blocked, hint, token, digest)
+                    tools, path, confirm, runner, blocked, hint, token, digest, review, pending, in_the_way,
+                    runner.lock_timeout_ms)
+
+    def _review(self, sql: SqlView, wait: float) -> tuple[Review | None, dict[int, tuple[Blocker, ...]]]:
+        """The rendered SQL reviewed against the database (kept, or started now in the background), and the
+        sessions in the way of its statements right now."""
+        if sql.preview is None or not sql.preview.ok or not sql.preview.sql:
+            return None, {}
+        future = self.reviewer.get(sql.preview.sql)
+        done, _ = concurrent.futures.wait((future,), timeout=wait)
+        if future not in done:
+            return None, {}
+        review = future.result()
+        try:
+            return review, self.reviewer.blockers(review)
+        except Exception:
+            log.exception("looking up the sessions in the way failed")
+            return review, {}
 
     def _database_name(self) -> str:
         """The database's name for backup file names: from DATABASE_URL, else (a service, libpq's environment)

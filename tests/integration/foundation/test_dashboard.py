@@ -86,8 +86,7 @@ def test_a_superuser_connection_shows_the_sql_for_a_read_only_role(client: TestC
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql(sql)
-        ro = DatabaseUrl(demo_db.scheme, role, password, demo_db.host, demo_db.port, demo_db.database,
-                         demo_db.query)
+        ro = demo_db.replace(user=role, password=password)
         with psycopg.connect(ro.libpq()) as conn:
             assert conn.execute("select count(*) from clients").fetchone() == (300,)
             with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):

@@ -106,7 +106,7 @@ def test_a_plain_role_sees_no_role_notice(demo_env: dict[str, str], demo_db: Dat
         conn.execute(text(f'grant usage on schema public to "{role}"'))
         conn.execute(text(f'grant select on all tables in schema public to "{role}"'))
     try:
-        url = DatabaseUrl(demo_db.scheme, role, "plain", demo_db.host, demo_db.port, demo_db.database, demo_db.query)
+        url = demo_db.replace(user=role, password="plain")
         with make_client({**demo_env, "DATABASE_URL": url.libpq()}) as client:
             page = client.get("/")
         assert page.status_code == 200

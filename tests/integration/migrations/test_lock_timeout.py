@@ -102,9 +102,11 @@ def test_without_a_blocker_the_lock_timeout_changes_nothing(empty_db: DatabaseUr
 def test_the_setting_reaches_every_connection_of_the_run(empty_db: DatabaseUrl, tmp_path: Path) -> None:
     """PGOPTIONS, as libpq reads it: what a connection of the run's environment sees as its lock_timeout."""
     from pgadmin_py.core.settings import Settings
+    from pgadmin_py.db.conninfo import parse_database_url
     from pgadmin_py.migrations.runner import RunnerConfig
 
-    settings = Settings.from_env(project_env(empty_db, tmp_path, MIGRATION_LOCK_TIMEOUT="1500ms"))
+    settings = Settings.from_env(project_env(empty_db, tmp_path, MIGRATION_LOCK_TIMEOUT="1500ms"),
+                                 parse_url=parse_database_url)
     assert settings.migration_lock_timeout_ms == 1500
     config = RunnerConfig(Path("alembic.ini"), "alembic", tmp_path, empty_db, python=None,  # type: ignore[arg-type]
                           lock_timeout_ms=settings.migration_lock_timeout_ms)

@@ -10,9 +10,9 @@ import pytest
 from pglast import ast as pg
 from pglast import parse_sql
 
-from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import ConfigError
 from pgadmin_py.core.settings import Settings, parse_duration_ms
+from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.migrations.lockwait import LockWait, failing_sql, is_lock_timeout
 from pgadmin_py.migrations.review import fixes, locks, words
 from pgadmin_py.migrations.review.model import Finding, Review, Severity, StatementReview
@@ -149,16 +149,17 @@ def test_durations(raw: str, ms: int | None) -> None:
 
 def test_migration_lock_timeout_setting(tmp_path: Path) -> None:
     base = {"PROJECT_DIR": str(tmp_path), "DATA_DIR": str(tmp_path)}
-    assert Settings.from_env(base).migration_lock_timeout_ms == 5000
-    assert Settings.from_env({**base, "MIGRATION_LOCK_TIMEOUT": "0"}).migration_lock_timeout_ms == 0
+    assert Settings.from_env(base, parse_url=parse_database_url).migration_lock_timeout_ms == 5000
+    off = Settings.from_env({**base, "MIGRATION_LOCK_TIMEOUT": "0"}, parse_url=parse_database_url)
+    assert off.migration_lock_timeout_ms == 0
     with pytest.raises(ConfigError, match="MIGRATION_LOCK_TIMEOUT='later' must be a duration"):
-        Settings.from_env({**base, "MIGRATION_LOCK_TIMEOUT": "later"})
+        Settings.from_env({**base, "MIGRATION_LOCK_TIMEOUT": "later"}, parse_url=parse_database_url)
 
 
 def test_the_run_environment_adds_lock_timeout_after_the_users_own_pgoptions(monkeypatch: pytest.MonkeyPatch,
                                                                               tmp_path: Path) -> None:
     monkeypatch.setenv("PGOPTIONS", "-c search_path=app")
-    url = DatabaseUrl.parse("postgresql://u@h/db")
+    url = parse_database_url("postgresql://u@h/db")
     config = RunnerConfig(tmp_path / "alembic.ini", "alembic", tmp_path, url, python=None,  # type: ignore[arg-type]
                           lock_timeout_ms=5000)
     assert config.env()["PGOPTIONS"] == "-c search_path=app -c lock_timeout=5000"

@@ -9,9 +9,10 @@ database knows better (arrays, enums, ranges). Everything here is pure.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import types as sa
@@ -48,13 +49,13 @@ class Conversion:
 
 
 Converter = Callable[[FieldFacts, sa.TypeEngine[Any]], Conversion]
-_REGISTRY: dict[type[Any], Converter] = {}
+_MARK = "__pg_converts__"
 
 
 def converts(*type_classes: type[Any]) -> Callable[[Converter], Converter]:
+    """Mark a converter for these SQLAlchemy type classes; :data:`REGISTRY` collects the marks once, at import."""
     def register(func: Converter) -> Converter:
-        for cls in type_classes:
-            _REGISTRY[cls] = func
+        setattr(func, _MARK, type_classes)
         return func
     return register
 
@@ -64,9 +65,9 @@ def find_converter(type_: sa.TypeEngine[Any]) -> Converter:
     if isinstance(type_, sa.TypeDecorator):
         return find_converter(type_.impl_instance)
     for cls in type(type_).__mro__:
-        if cls in _REGISTRY:
-            return _REGISTRY[cls]
-    return _REGISTRY[sa.TypeEngine]
+        if cls in REGISTRY:
+            return REGISTRY[cls]
+    return REGISTRY[sa.TypeEngine]
 
 
 def convert(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
@@ -222,3 +223,8 @@ def _array(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
         return v.parse_array(raw)[0]
     return Conversion(parse, input_type="textarea", display=v.array_display,
                       help_text="one item per line, or a JSON array like [\"a\", null]; [] for an empty array")
+
+
+# SQL type class -> converter: every ``@converts`` above, read-only once the module is imported.
+REGISTRY: Mapping[type[Any], Converter] = MappingProxyType(
+    {cls: func for func in list(globals().values()) if callable(func) for cls in getattr(func, _MARK, ())})

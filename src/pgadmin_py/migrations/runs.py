@@ -3,7 +3,8 @@
 A run is started synchronously up to taking the PostgreSQL advisory lock (so a second request is
 refused at once, whichever replica it reaches), then continues in a background thread: closing the
 browser tab only stops *watching*. Watchers read ``LiveRun.lines`` from any index, so reopening the
-page replays the log and continues live.
+page replays the log and continues live. The log is appended to the history as it grows (never rewritten),
+and a finished run leaves the registry: its log is then read from the history.
 
 The lock is held by the run's guard process (``guard.py``), which also starts the child: if the server
 dies, the guard keeps the lock until the migration has ended and records its outcome, and the next
@@ -153,17 +154,30 @@ class RunRegistry:
             guard.release()
             raise
         live = LiveRun(run_id)
-        self._live[run_id] = live
-        worker = _Worker(job, history, live, guard, on_finish)
+        with self._mutex:
+            self._live[run_id] = live
+        worker = _Worker(job, history, live, guard, on_finish, self._forget)
         threading.Thread(target=worker.run, name=f"migration-run-{run_id}", daemon=True).start()
         return run_id
+
+    def _forget(self, run_id: int) -> None:
+        with self._mutex:
+            self._live.pop(run_id, None)
+
+    @property
+    def live_count(self) -> int:
+        """Runs held in memory: those still going."""
+        with self._mutex:
+            return len(self._live)
 
 
 class _Worker:
     def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, guard: GuardProcess,
-                 on_finish: Callable[[int], None] | None) -> None:
+                 on_finish: Callable[[int], None] | None, forget: Callable[[int], None]) -> None:
         self.job, self.history, self.live, self.guard, self.on_finish = job, history, live, guard, on_finish
+        self.forget = forget  # the registry lets go of the finished run (its log is in the history)
         self.saved_at = time.monotonic()  # the record exists already; the first log save can wait a second
+        self.saved = 0  # lines of the log already in the history
         self.begun: list[str] = []
         self.finished: set[str] = set()
 
@@ -180,8 +194,14 @@ class _Worker:
             kind, rev = progress
             (self.begun.append(rev) if kind == "begin" else self.finished.add(rev))
         if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
-            self.saved_at = time.monotonic()
-            self.history.save_log(self.live.id, "\n".join(self.live.lines))
+            self.save()
+
+    def save(self) -> None:
+        """Append the lines the history lacks (the log is never written twice)."""
+        self.saved_at = time.monotonic()
+        lines = self.live.lines[self.saved:]
+        self.history.append_log(self.live.id, self.saved, lines)
+        self.saved += len(lines)
 
     def run(self) -> None:
         status, error, failing = "failed", None, None
@@ -201,10 +221,12 @@ class _Worker:
                 self.say(f"the database is now at {where}")
             else:
                 self.say("finished successfully")
-            self.history.finish(self.live.id, status, current, "\n".join(self.live.lines), error, failing)
+            self.save()
+            self.history.finish(self.live.id, status, current, None, error, failing)
             self.live.status = status
             self.guard.release()
             self.live.done.set()
+            self.forget(self.live.id)
             if self.on_finish:
                 self.on_finish(self.live.id)
 

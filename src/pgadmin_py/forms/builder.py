@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql.base import ischema_names
 from wtforms import Form
 
 from pgadmin_py.catalog.tables import TableInfo
+from pgadmin_py.catalog.types import sql_name
 from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.forms.facts import DEFAULT, FieldFacts, SqlValue, column_facts
 from pgadmin_py.forms.fields import ABSENT, PgField
@@ -77,10 +78,7 @@ class RecordForm(Form):  # type: ignore[misc]  # wtforms ships no type hints
 
 
 def _type_from_catalog(base_type: str) -> sa.TypeEngine[Any]:
-    names = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real", "float8": "double precision",
-             "bool": "boolean", "varchar": "character varying", "bpchar": "character", "timestamptz":
-             "timestamp with time zone", "timetz": "time with time zone"}
-    cls = ischema_names.get(names.get(base_type, base_type))
+    cls = ischema_names.get(sql_name(base_type))
     return cls() if cls is not None else sa.NullType()
 
 

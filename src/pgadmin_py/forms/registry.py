@@ -19,6 +19,7 @@ from sqlalchemy import types as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.ranges import AbstractRange
 
+from pgadmin_py.catalog.types import INT_RANGES
 from pgadmin_py.forms import values as v
 from pgadmin_py.forms.facts import FieldFacts
 
@@ -92,7 +93,7 @@ def _other(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
 
 @converts(sa.Integer)
 def _integer(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
-    base = facts.base_type if facts.base_type in v.INT_RANGES else (
+    base = facts.base_type if facts.base_type in INT_RANGES else (
         "int2" if isinstance(type_, sa.SmallInteger) else "int8" if isinstance(type_, sa.BigInteger) else "int4")
     return Conversion(partial(v.parse_int, base_type=base), extra={"inputmode": "numeric"})
 

@@ -97,3 +97,11 @@ def ping(engine: Engine) -> str:
     """Run a trivial query; return the server's version string."""
     with engine.connect() as conn:
         return str(conn.execute(text("show server_version")).scalar_one())
+
+
+def direct_connection(url: DatabaseUrl, purpose: str, *, connect_timeout: int = 10) -> psycopg.Connection[Any]:
+    """A connection of its own (not from the pool), in autocommit, named ``pgadmin-py <purpose>`` in
+    ``pg_stat_activity``: for work that must not hold or wait for a pooled connection (a migration's
+    bookkeeping while its guard holds the lock, backups, restores). Use it as a context manager."""
+    return psycopg.connect(url.libpq(), autocommit=True, connect_timeout=connect_timeout,
+                           application_name=f"{APPLICATION_NAME} {purpose}")

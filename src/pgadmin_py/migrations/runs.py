@@ -29,6 +29,7 @@ from psycopg import sql
 
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
@@ -82,8 +83,7 @@ class RunJob:
 
 def _current_revisions(url: DatabaseUrl, qualified: str) -> tuple[str, ...] | None:
     """The version table's revisions read on a connection of our own (the guard holds the lock)."""
-    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
-                         application_name="pgadmin-py migration status") as conn:
+    with direct_connection(url, "migration status") as conn:
         row = conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()
         if not row or not row[0]:
             return None
@@ -295,8 +295,7 @@ class _Worker:
         if code != 0:
             return "failed", "pg_restore failed; it ran in one transaction, so nothing was changed.", None
         if job.drop_after_restore:
-            with psycopg.connect(job.config.database_url.libpq(), autocommit=True,
-                                 application_name="pgadmin-py restore") as conn:
+            with direct_connection(job.config.database_url, "restore") as conn:
                 for schema, table in job.drop_after_restore:
                     self.say(f"dropping {schema}.{table}: it was created after the backup was taken")
                     conn.execute(sql.SQL("drop table if exists {}.{} cascade").format(

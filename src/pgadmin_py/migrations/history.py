@@ -8,6 +8,7 @@ before that kept the whole log in ``runs.log``; a record's log is that text foll
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -72,11 +73,14 @@ class RunHistory:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
+        self._ready = False  # the file and its tables are made on first use, not by the constructor
 
     def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(self.path, timeout=10)) as conn:
+                conn.executescript(_SCHEMA)
+            self._ready = True
         conn = sqlite3.connect(self.path, timeout=10)
         conn.row_factory = sqlite3.Row
         # WAL with synchronous=NORMAL: a commit no longer waits for an fsync (which cost more than the rest

@@ -48,7 +48,7 @@ class EdgeDetail:
     parent: TableInfo
 
 
-def models_catalog_empty() -> ModelCatalog:
+def _no_models() -> ModelCatalog:
     return ModelCatalog((), None)
 
 
@@ -74,7 +74,7 @@ class DiagramService:
         self.engine = engine
         self._models = models
         self._marks_lock = threading.Lock()
-        self._marks = self._marks_of(models_catalog_empty(), 0)
+        self._marks = self._marks_of(_no_models(), 0)
         self._tables: BoundedCache[str, list[TableInfo]] = BoundedCache(4)
         self._diagrams: BoundedCache[Hashable, Diagram] = BoundedCache(64)
         self._rules: BoundedCache[str, dict[tuple[str, tuple[str, ...]], str]] = BoundedCache(4)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_migrations import ENV_PY, Databases, Server  # noqa: E402
 
-from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
+from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
 from pgadmin_py.db.embedded import EmbeddedPostgres  # noqa: E402
 
 BASE = '''"""base"""
@@ -96,7 +96,7 @@ def main(rounds: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-review-"))
     embedded = None
     if os.environ.get("TEST_DATABASE_URL"):
-        admin = DatabaseUrl.parse(os.environ["TEST_DATABASE_URL"])
+        admin = parse_database_url(os.environ["TEST_DATABASE_URL"])
     else:
         embedded = EmbeddedPostgres(work / "pg", fast=True)
         admin = embedded.start()

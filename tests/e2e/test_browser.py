@@ -94,10 +94,14 @@ def test_count_exactly_and_page_size(live_server: Any, page: Page) -> None:
     expect(page).to_have_url(f"{live_server.url}/tables/public/operations?_size=50")
 
 
-def test_screenshots_desktop_and_tablet_in_both_themes(live_server: Any, page: Page, shots: Path) -> None:
-    """Not an assertion of looks: pictures to look at (tables-*.png), taken the way a user sees the pages."""
+def test_each_view_fits_desktop_and_tablet_in_both_themes(live_server: Any, page: Page, shots: Path) -> None:
+    """Each view in both themes at desktop and tablet width: its theme applied, its content shown, nothing wider
+    than the window; the pictures (tables-*.png) are for people to look at."""
     views = {"list": "/tables", "table": "/tables/public/clients?_sort=birth_date&birth_date__gte=abc",
              "row": "/tables/public/accounts/rows/1"}
+    shown = {"list": lambda: page.get_by_role("link", name="clients", exact=True),
+             "table": lambda: page.get_by_test_id("filter-error"),
+             "row": lambda: page.get_by_text("accounts", exact=False).first}
     for theme in ("dark", "light"):
         page.emulate_media(color_scheme=theme)
         page.goto(f"{live_server.url}/tables")
@@ -107,6 +111,9 @@ def test_screenshots_desktop_and_tablet_in_both_themes(live_server: Any, page: P
             for name, path in views.items():
                 page.goto(f"{live_server.url}{path}")
                 expect(page.locator("html")).to_have_attribute("data-theme", theme)
+                expect(shown[name]()).to_be_visible()
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, (name, tag, theme, overflow)
                 page.screenshot(path=str(shots / f"tables-{name}-{tag}-{theme}.png"))
 
 

@@ -12,7 +12,7 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.demo import bootstrap as demo
-from pgadmin_py.web.app import create_app
+from pgadmin_py.web.app import AppState, build_state, create_app
 
 _TOKEN = re.compile(r'"x-csrftoken":\s*"([^"]+)"')
 
@@ -32,9 +32,19 @@ def demo_env(url: DatabaseUrl, data_dir: Path, **extra: str) -> dict[str, str]:
 BASE_URL = "http://127.0.0.1"  # a loopback Host, as a browser on this machine sends (the Host check refuses others)
 
 
-def make_client(env: dict[str, str]) -> TestClient:  # type: ignore[type-arg]
+def make_client(env: dict[str, str], state: AppState | None = None, *,  # type: ignore[type-arg]
+                strict_blocks: bool = True) -> TestClient:
+    """The app in process (on ``state`` when the test built it with :func:`make_state`). An htmx target that
+    names no block of its template fails the request (a 500) unless ``strict_blocks`` is off (a fuzz test's
+    made-up targets are the client's mistake, which the app answers with the whole page)."""
     settings = Settings.from_env(env, parse_url=parse_database_url)
-    return TestClient(create_app(settings), base_url=BASE_URL, raise_server_exceptions=False)
+    return TestClient(create_app(settings, state=state, strict_blocks=strict_blocks), base_url=BASE_URL,
+                      raise_server_exceptions=False)
+
+
+def make_state(env: dict[str, str]) -> AppState:
+    """The app's services, built the way ``create_app`` builds them, for a test that looks at one of them."""
+    return build_state(Settings.from_env(env, parse_url=parse_database_url), strict_blocks=True)
 
 
 def csrf_token(client: TestClient, path: str = "/") -> str:  # type: ignore[type-arg]

@@ -39,7 +39,14 @@ def test_model_count_and_required_tables() -> None:
 
 
 def test_mappers_configure() -> None:
-    configure_mappers()
+    configure_mappers()  # raises when a relationship names a class, column or back_populates that is not there
+    mappers = list(Base.registry.mappers)
+    classes = {m.class_ for m in mappers}
+    assert mappers and all(m.configured for m in mappers)
+    for mapper in mappers:
+        for rel in mapper.relationships:
+            assert rel.mapper.class_ in classes, f"{mapper.class_.__name__}.{rel.key} points outside the demo"
+            assert rel.back_populates in rel.mapper.relationships, f"{mapper.class_.__name__}.{rel.key}"
 
 
 def test_every_relationship_is_bidirectional() -> None:

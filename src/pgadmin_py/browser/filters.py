@@ -16,9 +16,10 @@ from typing import Any
 
 from psycopg import sql
 
-from pgadmin_py.browser.kinds import INT_BOUNDS, kind_of, ops_for
+from pgadmin_py.browser.kinds import kind_of, ops_for
 from pgadmin_py.browser.params import OPS, BrowseParams, Filter
 from pgadmin_py.catalog.tables import Column, TableInfo
+from pgadmin_py.catalog.types import INT_RANGES
 from pgadmin_py.core.compat import datetime_fromisoformat, time_fromisoformat
 
 MAX_VALUE_CHARS = 10_000
@@ -87,9 +88,8 @@ def parse_value(col: Column, op: str, raw: str) -> Any:
             number = int(text)
         except ValueError:
             raise ValueError(f'"{_short(raw)}" is not a whole number') from None
-        bound = INT_BOUNDS[col.base_type]
-        low = 0 if col.base_type == "oid" else -bound
-        if not low <= number < bound:
+        low, high = INT_RANGES[col.base_type]
+        if not low <= number <= high:
             raise ValueError(f"{_short(raw)} is out of range for {col.type_name}")
         return number
     if kind == "number":

@@ -1,22 +1,10 @@
-"""What the browser may do with a column, decided from its catalog type: filters, sort, display."""
+"""What the browser may do with a column, decided from its catalog type (catalog/types.py): filters, sort,
+display."""
 
 from __future__ import annotations
 
 from pgadmin_py.catalog.tables import Column
-
-_KINDS = {
-    **dict.fromkeys(("int2", "int4", "int8", "oid"), "integer"),
-    **dict.fromkeys(("numeric", "float4", "float8"), "number"),
-    **dict.fromkeys(("text", "varchar", "bpchar", "citext", "name"), "text"),
-    "bool": "boolean",
-    "date": "date",
-    **dict.fromkeys(("timestamp", "timestamptz"), "timestamp"),
-    **dict.fromkeys(("time", "timetz"), "time"),
-    "uuid": "uuid",
-    **dict.fromkeys(("json", "jsonb"), "json"),
-    "bytea": "bytea",
-}
-INT_BOUNDS = {"int2": 2**15, "int4": 2**31, "int8": 2**63, "oid": 2**32}
+from pgadmin_py.catalog.types import UNSORTABLE, kind_of_type
 
 OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "text": ("contains", "eq", "ne", "startswith", "isnull", "notnull"),
@@ -33,8 +21,6 @@ OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "array": ("contains", "isnull", "notnull"),
     "other": ("eq", "ne", "isnull", "notnull"),
 }
-# Types without a btree ordering: sorting on them is an error in PostgreSQL.
-UNSORTABLE = frozenset({"json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle"})
 # Short fixed-size values: selected in full. Everything else is cut in the page (see query.display_expr).
 SHORT_KINDS = frozenset({"integer", "number", "boolean", "date", "timestamp", "time", "uuid", "enum"})
 RIGHT_ALIGNED = frozenset({"integer", "number"})
@@ -45,7 +31,7 @@ def kind_of(col: Column) -> str:
         return "array"
     if col.type_kind == "enum":
         return "enum"
-    return _KINDS.get(col.base_type, "other")
+    return kind_of_type(col.base_type)
 
 
 def is_sortable(col: Column) -> bool:

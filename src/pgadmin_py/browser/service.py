@@ -8,13 +8,11 @@ A timeout or a value PostgreSQL refuses becomes a :class:`QueryProblem` shown on
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
 from sqlalchemy import Engine
 
 from pgadmin_py.browser import query as q
@@ -34,24 +32,18 @@ from pgadmin_py.browser.model import (
 )
 from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
 from pgadmin_py.browser.rowpage import read_row
+from pgadmin_py.catalog.keys import primary_keys
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.pk import encode_pks
 from pgadmin_py.db.engine import autocommit_connection
 
 CACHE_SECONDS = 3.0
+DESCRIBED_TABLES = 256  # descriptions kept (each for CACHE_SECONDS)
 CHEAP_COUNT_ROWS = 20_000
 SMALL_TABLE_BYTES = 1 << 20  # never-analysed tables up to this size get an exact count in the list
 MAX_LIST_COUNTS = 200  # below this estimate an exact count is cheap enough to run on every page
 COUNT_TIMEOUT_MS = 5_000
-
-_REF_PKS = """
-select n.nspname as schema, c.relname as name,
-       array(select a.attname::text from unnest(con.conkey) with ordinality k(n, i)
-               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i) as columns
-  from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-  join unnest(%(schemas)s::text[], %(names)s::text[]) as w(s, t) on w.s = n.nspname and w.t = c.relname
- where con.contype = 'p'"""
-
 
 @dataclass(frozen=True, slots=True)
 class LinkPlan:
@@ -116,29 +108,22 @@ class Browser:
         self.engine = engine
         self.cache_seconds = cache_seconds
         self.cheap_count_rows = cheap_count_rows
-        self._cache: dict[tuple[str, str], tuple[float, Described]] = {}
+        self._described: BoundedCache[tuple[str, str], Described] = BoundedCache(DESCRIBED_TABLES,
+                                                                                  max_age=cache_seconds)
 
     # ── catalog ──────────────────────────────────────────────────────────
 
     def describe(self, schema: str, name: str) -> Described:
-        now = time.monotonic()
-        hit = self._cache.get((schema, name))
-        if hit is not None and now - hit[0] < self.cache_seconds:
-            return hit[1]
+        return self._described.get_or_build((schema, name), lambda: self._describe(schema, name))
+
+    def _describe(self, schema: str, name: str) -> Described:
         with self.engine.connect() as conn:
             table = read_table(conn, schema, name)
         refs = {(fk.ref_schema, fk.ref_table) for fk in table.foreign_keys}
-        ref_pks: dict[tuple[str, str], tuple[str, ...]] = {}
-        if refs:
-            with autocommit_connection(self.engine) as raw, raw.cursor(row_factory=dict_row) as cur:
-                cur.execute(_REF_PKS, {"schemas": [s for s, _ in refs], "names": [t for _, t in refs]})
-                ref_pks = {(r["schema"], r["name"]): tuple(r["columns"]) for r in cur.fetchall()}
-        described = Described.build(table, ref_pks)
-        self._cache[(schema, name)] = (now, described)
-        return described
+        return Described.build(table, primary_keys(self.engine, refs))
 
     def forget(self, schema: str, name: str) -> None:
-        self._cache.pop((schema, name), None)
+        self._described.pop((schema, name))
 
     def relations(self, search: str = "") -> tuple[RelationRow, ...]:
         """Every table and view, filtered by a case-insensitive substring of ``schema.name``.

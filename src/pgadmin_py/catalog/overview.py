@@ -66,3 +66,28 @@ def human_size(size_bytes: int) -> str:
             return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
+
+
+_USER_TABLES = text(
+    "select schemaname, tablename from pg_catalog.pg_tables where schemaname not in "
+    "('pg_catalog', 'information_schema') and schemaname not like 'pg_temp%'")
+
+
+def user_tables(engine: Engine) -> set[tuple[str, str]]:
+    """(schema, table) of every user table."""
+    with engine.connect() as conn:
+        return {(r[0], r[1]) for r in conn.execute(_USER_TABLES)}
+
+
+def user_table_count(engine: Engine, *, besides: str = "alembic_version") -> int:
+    """How many user tables exist, not counting tables named ``besides`` (the version table)."""
+    with engine.connect() as conn:
+        return int(conn.execute(text(
+            "select count(*) from pg_catalog.pg_tables where schemaname not in ('pg_catalog', "
+            "'information_schema') and tablename <> :besides"), {"besides": besides}).scalar_one())
+
+
+def server_major(engine: Engine) -> int:
+    """The server's major version (12, 16, ...)."""
+    with engine.connect() as conn:
+        return int(conn.execute(text("select current_setting('server_version_num')::int / 10000")).scalar_one())

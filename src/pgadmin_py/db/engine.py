@@ -118,3 +118,11 @@ def ping(engine: Engine) -> tuple[str, str]:
             return version, ""
         host = f"[{info.host}]" if info.host.startswith("/") or ":" in info.host else info.host
         return version, f"{info.user}@{host}:{info.port}/{info.dbname}"
+
+
+def direct_connection(url: DatabaseUrl, purpose: str, *, connect_timeout: int = 10) -> psycopg.Connection[Any]:
+    """A connection of its own (not from the pool), in autocommit, named ``pgadmin-py <purpose>`` in
+    ``pg_stat_activity``: for work that must not hold or wait for a pooled connection (a migration's
+    bookkeeping while its guard holds the lock, backups, restores). Use it as a context manager."""
+    return psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=connect_timeout,
+                           application_name=f"{APPLICATION_NAME} {purpose}")

@@ -19,7 +19,7 @@ import enum
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -56,7 +56,7 @@ class Base(DeclarativeBase):
     """Declarative base; every ``datetime`` column is ``timestamptz`` (money moves across zones)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
 class OperationSide(str, enum.Enum):

@@ -8,21 +8,14 @@ changes the fingerprint and redraws.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from pgadmin_py.catalog.tables import (
-    FK_ACTIONS,
-    USER_SCHEMAS,
-    TableInfo,
-    all_tables,
-    catalog_fingerprint,
-    list_relations,
-)
+from pgadmin_py.catalog.keys import delete_rules
+from pgadmin_py.catalog.tables import TableInfo, all_tables, catalog_fingerprint, list_relations
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.errors import NotFound
 from pgadmin_py.diagram.graph import Edge, Graph, Node, build_graph
 from pgadmin_py.diagram.layout import Layout, layout
@@ -30,36 +23,6 @@ from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.png import svg_to_png
 from pgadmin_py.diagram.svg import Links, render_svg
 from pgadmin_py.orm.introspect import ModelCatalog
-
-V = TypeVar("V")
-
-_FK_RULES = text(f"""
-select n.nspname as schema, c.relname as "table", con.confdeltype as on_delete,
-       array(select attname::text from unnest(con.conkey) with ordinality k(n, i)
-               join pg_attribute on attrelid = con.conrelid and attnum = k.n order by k.i) as columns
-  from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
- where con.contype = 'f' and {USER_SCHEMAS}""")
-
-
-class KeyedCache(Generic[V]):
-    """A small thread-safe LRU: handlers run in worker threads."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._data: OrderedDict[Hashable, V] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, build: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        value = build()
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,20 +48,52 @@ class EdgeDetail:
     parent: TableInfo
 
 
+def _no_models() -> ModelCatalog:
+    return ModelCatalog((), None)
+
+
 def _key(schema: str | None, table: str) -> str:
     return table if "." in table else f"{schema or 'public'}.{table}"
 
 
+@dataclass(frozen=True, slots=True)
+class _ModelMarks:
+    """What the drawing takes from one reading of the models: table -> model name, and relationship lines."""
+
+    catalog: ModelCatalog
+    generation: int  # counts the readings this service has seen: part of every drawing's cache key
+    names: dict[str, str]
+    links: tuple[tuple[str, str, str], ...]
+
+
 class DiagramService:
-    def __init__(self, engine: Engine, models: ModelCatalog) -> None:
+    """One per app (built by ``create_app``). ``models`` answers the models' facts as they are now (they are
+    read again when the project changes); drawings are cached per catalog fingerprint and models reading."""
+
+    def __init__(self, engine: Engine, models: Callable[[], ModelCatalog]) -> None:
         self.engine = engine
-        self.models = models
-        self._tables: KeyedCache[list[TableInfo]] = KeyedCache(4)
-        self._diagrams: KeyedCache[Diagram] = KeyedCache(64)
-        self._rules: KeyedCache[dict[tuple[str, tuple[str, ...]], str]] = KeyedCache(4)
-        self._relations: KeyedCache[frozenset[str]] = KeyedCache(4)
-        self._model_names = {f"{m.db_schema}.{m.table_name}": m.name for m in models.models if m.is_class}
-        self._model_links = tuple(self._links(models))
+        self._models = models
+        self._marks_lock = threading.Lock()
+        self._marks = self._marks_of(_no_models(), 0)
+        self._tables: BoundedCache[str, list[TableInfo]] = BoundedCache(4)
+        self._diagrams: BoundedCache[Hashable, Diagram] = BoundedCache(64)
+        self._rules: BoundedCache[str, dict[tuple[str, tuple[str, ...]], str]] = BoundedCache(4)
+        self._relations: BoundedCache[str, frozenset[str]] = BoundedCache(4)
+
+    @property
+    def models(self) -> ModelCatalog:
+        return self._current().catalog
+
+    def _marks_of(self, catalog: ModelCatalog, generation: int) -> _ModelMarks:
+        names = {f"{m.db_schema}.{m.table_name}": m.name for m in catalog.models if m.is_class}
+        return _ModelMarks(catalog, generation, names, tuple(self._links(catalog)))
+
+    def _current(self) -> _ModelMarks:
+        catalog = self._models()
+        with self._marks_lock:
+            if catalog is not self._marks.catalog:
+                self._marks = self._marks_of(catalog, self._marks.generation + 1)
+            return self._marks
 
     @staticmethod
     def _links(models: ModelCatalog) -> list[tuple[str, str, str]]:
@@ -118,31 +113,27 @@ class DiagramService:
 
     def fk_rules(self, fingerprint: str) -> dict[tuple[str, tuple[str, ...]], str]:
         """(table as the models name it, FK columns) -> ON DELETE: one query, for pages that need no columns."""
-        def build() -> dict[tuple[str, tuple[str, ...]], str]:
-            with self.engine.connect() as conn:
-                rows = conn.execute(_FK_RULES).mappings().all()
-            return {(r["table"] if r["schema"] == "public" else f'{r["schema"]}.{r["table"]}', tuple(r["columns"])):
-                    FK_ACTIONS[r["on_delete"]] for r in rows}
-        return self._rules.get(fingerprint, build)
+        return self._rules.get_or_build(fingerprint, lambda: delete_rules(self.engine))
 
     def relation_keys(self, fingerprint: str) -> frozenset[str]:
         """"schema.name" of every table and view (one query)."""
-        return self._relations.get(fingerprint, lambda: frozenset(
+        return self._relations.get_or_build(fingerprint, lambda: frozenset(
             f"{r.schema}.{r.name}" for r in list_relations(self.engine)))
 
     def tables(self, fingerprint: str) -> list[TableInfo]:
-        return self._tables.get(fingerprint, lambda: all_tables(self.engine))
+        return self._tables.get_or_build(fingerprint, lambda: all_tables(self.engine))
 
     def diagram(self, params: DiagramParams, links: Links, *, drift: frozenset[str] = frozenset(),
                 fingerprint: str | None = None) -> Diagram:
         fp = fingerprint or self.fingerprint()
-        return self._diagrams.get(("page", fp, params.cache_key, drift),
-                                  lambda: self._build(fp, params, links, drift, standalone=False))
+        marks = self._current()
+        return self._diagrams.get_or_build(("page", fp, marks.generation, params.cache_key, drift),
+                                           lambda: self._build(fp, marks, params, links, drift, standalone=False))
 
-    def _build(self, fp: str, params: DiagramParams, links: Links, drift: frozenset[str], *,
+    def _build(self, fp: str, marks: _ModelMarks, params: DiagramParams, links: Links, drift: frozenset[str], *,
                standalone: bool) -> Diagram:
         tables = self.tables(fp)
-        graph = build_graph(tables, params, models=self._model_names, drift=drift, model_links=self._model_links)
+        graph = build_graph(tables, params, models=marks.names, drift=drift, model_links=marks.links)
         placed = layout(graph)
         svg = render_svg(graph, placed, links, title=f"ER diagram: {_title(params, graph)}", standalone=standalone)
         return Diagram(params, graph, placed, svg, tuple(sorted({t.schema for t in tables})),
@@ -150,8 +141,9 @@ class DiagramService:
 
     def _file(self, params: DiagramParams, drift: frozenset[str]) -> Diagram:
         fp = self.fingerprint()
-        return self._diagrams.get(("file", fp, params.cache_key, drift), lambda: self._build(
-            fp, params, Links(table=None), drift, standalone=True))
+        marks = self._current()
+        return self._diagrams.get_or_build(("file", fp, marks.generation, params.cache_key, drift), lambda: self._build(
+            fp, marks, params, Links(table=None), drift, standalone=True))
 
     def export_svg(self, params: DiagramParams, *, drift: frozenset[str] = frozenset()) -> str:
         """A complete SVG file: no links (they would point nowhere offline), light palette baked in."""
@@ -182,4 +174,4 @@ def _title(params: DiagramParams, graph: Graph) -> str:
     return f"schema {params.schema}" if params.schema else "all tables"
 
 
-__all__ = ["Diagram", "DiagramService", "EdgeDetail", "KeyedCache", "Links", "Node"]
+__all__ = ["Diagram", "DiagramService", "EdgeDetail", "Links", "Node"]

@@ -1,13 +1,13 @@
-"""Build (and cache) a WTForms class for a table from the catalog and its model's facts; pure, no I/O.
+"""Build a WTForms class for a table from the catalog and its model's facts; pure, no I/O.
 
-The cache key is the table's column facts (merged with the model's): when the catalog changes (a column
-added, a type altered) or the model does, the facts differ and a new class is built; requests in between
-reuse the class. Converters are chosen by the catalog's type, the one the database casts to.
+:class:`FormClasses` keeps the classes of one service (the records service owns one), keyed by the table's
+column facts (merged with the model's): when the catalog changes (a column added, a type altered) or the
+model does, the facts differ and a new class is built; requests in between reuse the class. Converters
+are chosen by the catalog's type, the one the database casts to.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -17,13 +17,13 @@ from sqlalchemy.dialects.postgresql.base import ischema_names
 from wtforms import Form
 
 from pgadmin_py.catalog.tables import TableInfo
+from pgadmin_py.catalog.types import sql_name
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.forms.facts import DEFAULT, FieldFacts, SqlValue, column_facts
 from pgadmin_py.forms.fields import ABSENT, PgField
 from pgadmin_py.forms.registry import convert
 from pgadmin_py.orm.introspect import ModelInfo
 
-_CACHE: dict[tuple[Any, ...], type[RecordForm]] = {}
-_LOCK = threading.Lock()
 CACHE_LIMIT = 256
 
 
@@ -78,10 +78,7 @@ class RecordForm(Form):  # type: ignore[misc]  # wtforms ships no type hints
 
 
 def _type_from_catalog(base_type: str) -> sa.TypeEngine[Any]:
-    names = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real", "float8": "double precision",
-             "bool": "boolean", "varchar": "character varying", "bpchar": "character", "timestamptz":
-             "timestamp with time zone", "timetz": "time with time zone"}
-    cls = ischema_names.get(names.get(base_type, base_type))
+    cls = ischema_names.get(sql_name(base_type))
     return cls() if cls is not None else sa.NullType()
 
 
@@ -103,13 +100,11 @@ def _label(facts: FieldFacts) -> str:
 
 
 def build_form_class(info: TableInfo, model: ModelInfo | None) -> type[RecordForm]:
-    """The form class for a table: cached on its column facts (the model's merged in)."""
-    described = table_facts(info, model)
-    key = (info.schema, info.name, tuple(f for f, _ in described))
-    with _LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    """The form class for a table, built afresh (:class:`FormClasses` keeps them)."""
+    return _form_class(info, table_facts(info, model))
+
+
+def _form_class(info: TableInfo, described: tuple[tuple[FieldFacts, sa.TypeEngine[Any]], ...]) -> type[RecordForm]:
     attrs: dict[str, Any] = {"facts": tuple(f for f, _ in described)}
     for facts, type_ in described:
         conv = convert(facts, type_)
@@ -117,9 +112,16 @@ def build_form_class(info: TableInfo, model: ModelInfo | None) -> type[RecordFor
             _label(facts), facts=facts, parser=conv.parser, input_type=conv.input_type, choices=conv.choices,
             display=conv.display, help_text=conv.help_text, blank_means_empty=conv.blank_means_empty,
             upload=conv.upload, render_kw=conv.extra_html())
-    form_class = type(f"{info.name.title()}Form", (RecordForm,), attrs)
-    with _LOCK:
-        if len(_CACHE) >= CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[key] = form_class
-    return form_class
+    return type(f"{info.name.title()}Form", (RecordForm,), attrs)
+
+
+class FormClasses:
+    """The form classes of one service, cached on their tables' column facts (the model's merged in)."""
+
+    def __init__(self, size: int = CACHE_LIMIT) -> None:
+        self._cache: BoundedCache[tuple[Any, ...], type[RecordForm]] = BoundedCache(size)
+
+    def get(self, info: TableInfo, model: ModelInfo | None) -> type[RecordForm]:
+        described = table_facts(info, model)
+        key = (info.schema, info.name, tuple(f for f, _ in described))
+        return self._cache.get_or_build(key, lambda: _form_class(info, described))

@@ -9,15 +9,17 @@ database knows better (arrays, enums, ranges). Everything here is pure.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import types as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.ranges import AbstractRange
 
+from pgadmin_py.catalog.types import INT_RANGES
 from pgadmin_py.forms import values as v
 from pgadmin_py.forms.facts import FieldFacts
 
@@ -48,13 +50,13 @@ class Conversion:
 
 
 Converter = Callable[[FieldFacts, sa.TypeEngine[Any]], Conversion]
-_REGISTRY: dict[type[Any], Converter] = {}
+_MARK = "__pg_converts__"
 
 
 def converts(*type_classes: type[Any]) -> Callable[[Converter], Converter]:
+    """Mark a converter for these SQLAlchemy type classes; :data:`REGISTRY` collects the marks once, at import."""
     def register(func: Converter) -> Converter:
-        for cls in type_classes:
-            _REGISTRY[cls] = func
+        setattr(func, _MARK, type_classes)
         return func
     return register
 
@@ -64,9 +66,9 @@ def find_converter(type_: sa.TypeEngine[Any]) -> Converter:
     if isinstance(type_, sa.TypeDecorator):
         return find_converter(type_.impl_instance)
     for cls in type(type_).__mro__:
-        if cls in _REGISTRY:
-            return _REGISTRY[cls]
-    return _REGISTRY[sa.TypeEngine]
+        if cls in REGISTRY:
+            return REGISTRY[cls]
+    return REGISTRY[sa.TypeEngine]
 
 
 def convert(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
@@ -91,7 +93,7 @@ def _other(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
 
 @converts(sa.Integer)
 def _integer(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
-    base = facts.base_type if facts.base_type in v.INT_RANGES else (
+    base = facts.base_type if facts.base_type in INT_RANGES else (
         "int2" if isinstance(type_, sa.SmallInteger) else "int8" if isinstance(type_, sa.BigInteger) else "int4")
     return Conversion(partial(v.parse_int, base_type=base), extra={"inputmode": "numeric"})
 
@@ -222,3 +224,8 @@ def _array(facts: FieldFacts, type_: sa.TypeEngine[Any]) -> Conversion:
         return v.parse_array(raw)[0]
     return Conversion(parse, input_type="textarea", display=v.array_display,
                       help_text="one item per line, or a JSON array like [\"a\", null]; [] for an empty array")
+
+
+# SQL type class -> converter: every ``@converts`` above, read-only once the module is imported.
+REGISTRY: Mapping[type[Any], Converter] = MappingProxyType(
+    {cls: func for func in list(globals().values()) if callable(func) for cls in getattr(func, _MARK, ())})

@@ -14,9 +14,9 @@ import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from pgadmin_py.catalog.types import INT_RANGES
 from pgadmin_py.core.compat import datetime_fromisoformat, time_fromisoformat
 
-INT_RANGES = {"int2": (-32768, 32767), "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1)}
 _TRUE = {"true", "t", "yes", "y", "on", "1"}
 _FALSE = {"false", "f", "no", "n", "off", "0"}
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}([:.-]?[0-9A-Fa-f]{2}){5}([:.-]?[0-9A-Fa-f]{2}){0,2}$")

@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.db.engine import direct_connection
 
 GUARD_SCRIPT = Path(__file__).resolve().parent / "guard.py"
 URL_ENV = "PGADMIN_PY_GUARD_URL"
@@ -141,8 +140,7 @@ class GuardProcess:
 
 def run_sessions(url: DatabaseUrl, prefix: str) -> dict[str, list[int]]:
     """``application_name -> backend pids`` of the runs' sessions in this database."""
-    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
-                         application_name="pgadmin-py history") as conn:
+    with direct_connection(url, "history") as conn:
         rows = conn.execute(
             "select application_name, pid from pg_catalog.pg_stat_activity where datname = current_database() "
             "and application_name like %s", (prefix.replace("%", r"\%").replace("_", r"\_") + "%",)).fetchall()
@@ -153,6 +151,5 @@ def run_sessions(url: DatabaseUrl, prefix: str) -> dict[str, list[int]]:
 
 
 def terminate_sessions(url: DatabaseUrl, pids: list[int]) -> int:
-    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
-                         application_name="pgadmin-py history") as conn:
+    with direct_connection(url, "history") as conn:
         return sum(1 for pid in pids if conn.execute("select pg_terminate_backend(%s)", (pid,)).fetchone())

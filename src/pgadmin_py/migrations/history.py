@@ -1,14 +1,18 @@
 """Run history in a small SQLite file under ``DATA_DIR`` so it survives restarts.
 
 Every upgrade, downgrade, stamp and restore is one row: who started it, when, from which revision(s) to
-which, how long it took, the outcome, the backup taken and the complete log.
+which, how long it took, the outcome, the backup taken and the complete log. The log is appended line by
+line (table ``run_lines``) while the run goes: saving it never rewrites what was saved before. Files written
+before that kept the whole log in ``runs.log``; a record's log is that text followed by its lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +33,13 @@ create table if not exists runs (
     error text,
     failing_revision text,
     log text not null default ''
-)
+);
+create table if not exists run_lines (
+    run_id integer not null,
+    n integer not null,
+    line text not null,
+    primary key (run_id, n)
+) without rowid
 """
 
 
@@ -63,11 +73,14 @@ class RunHistory:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute(_SCHEMA)
+        self._ready = False  # the file and its tables are made on first use, not by the constructor
 
     def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(self.path, timeout=10)) as conn:
+                conn.executescript(_SCHEMA)
+            self._ready = True
         conn = sqlite3.connect(self.path, timeout=10)
         conn.row_factory = sqlite3.Row
         # WAL with synchronous=NORMAL: a commit no longer waits for an fsync (which cost more than the rest
@@ -86,23 +99,38 @@ class RunHistory:
                  json.dumps(revisions)))
             return int(cur.lastrowid or 0)
 
-    def save_log(self, run_id: int, log: str) -> None:
+    def append_log(self, run_id: int, first: int, lines: Sequence[str]) -> None:
+        """Add ``lines`` to the run's log as its lines ``first``, ``first + 1``, ... (counted across the whole
+        log); a line saved before is kept as it was."""
+        if not lines:
+            return
         with self._lock, self._connect() as conn:
-            conn.execute("update runs set log = ? where id = ?", (log, run_id))
+            legacy = _legacy_count(conn, run_id)
+            conn.executemany("insert or ignore into run_lines (run_id, n, line) values (?, ?, ?)",
+                             [(run_id, first - legacy + i, line) for i, line in enumerate(lines)])
+
+    def lines(self, run_id: int, after: int = 0) -> list[str]:
+        """The run's log lines from index ``after`` on."""
+        with self._connect() as conn:
+            return _lines(conn, run_id)[max(after, 0):]
 
     def set_backup(self, run_id: int, backup: str) -> None:
         with self._lock, self._connect() as conn:
             conn.execute("update runs set backup = ? where id = ?", (backup, run_id))
 
-    def finish(self, run_id: int, status: str, to_revisions: tuple[str, ...] | None, log: str,
+    def finish(self, run_id: int, status: str, to_revisions: tuple[str, ...] | None, log: str | None = None,
                error: str | None = None, failing_revision: str | None = None) -> None:
+        """Record the outcome; ``log`` (the complete log, when given) adds the lines the saved log lacks."""
+        if log is not None:
+            saved = len(self.lines(run_id))
+            self.append_log(run_id, saved, log.splitlines()[saved:])
         with self._lock, self._connect() as conn:
             conn.execute(
-                "update runs set status = ?, finished_at = ?, to_revisions = ?, log = ?, error = ?, "
+                "update runs set status = ?, finished_at = ?, to_revisions = ?, error = ?, "
                 "failing_revision = ? where id = ?",
                 (status, datetime.now(timezone.utc).isoformat(),
                  None if to_revisions is None else json.dumps(to_revisions),
-                 log, error, failing_revision, run_id))
+                 error, failing_revision, run_id))
 
     def interrupt_stale(self, live_ids: set[int]) -> None:
         """Runs left 'running' by a previous server process can no longer be watched: mark them."""
@@ -117,24 +145,38 @@ class RunHistory:
         """Runs recorded as running (by this process or another)."""
         with self._connect() as conn:
             rows = conn.execute("select * from runs where status = 'running' order by id").fetchall()
-        return [_record(r) for r in rows]
+            return [_record(r, "\n".join(_lines(conn, r["id"]))) for r in rows]
 
     def get(self, run_id: int) -> RunRecord | None:
         with self._connect() as conn:
             row = conn.execute("select * from runs where id = ?", (run_id,)).fetchone()
-        return _record(row) if row else None
+            return _record(row, "\n".join(_lines(conn, run_id))) if row else None
 
     def recent(self, limit: int = 200) -> list[RunRecord]:
+        """The latest runs, newest first, without their logs (``log`` is empty: :meth:`get` has it)."""
         with self._connect() as conn:
             rows = conn.execute("select * from runs order by id desc limit ?", (limit,)).fetchall()
-        return [_record(r) for r in rows]
+        return [_record(r, "") for r in rows]
 
 
-def _record(row: sqlite3.Row) -> RunRecord:
+def _legacy_count(conn: sqlite3.Connection, run_id: int) -> int:
+    row = conn.execute("select log from runs where id = ?", (run_id,)).fetchone()
+    return len(row["log"].splitlines()) if row else 0
+
+
+def _lines(conn: sqlite3.Connection, run_id: int) -> list[str]:
+    """The whole log: a file's older whole-text log, then the appended lines."""
+    row = conn.execute("select log from runs where id = ?", (run_id,)).fetchone()
+    legacy = row["log"].splitlines() if row else []
+    return legacy + [r["line"] for r in conn.execute(
+        "select line from run_lines where run_id = ? order by n", (run_id,))]
+
+
+def _record(row: sqlite3.Row, log: str) -> RunRecord:
     return RunRecord(
         id=row["id"], kind=row["kind"], target=row["target"], started_by=row["started_by"],
         started_at=_ts(row["started_at"]) or datetime.now(timezone.utc), finished_at=_ts(row["finished_at"]),
         from_revisions=tuple(json.loads(row["from_revisions"])),
         to_revisions=tuple(json.loads(row["to_revisions"])) if row["to_revisions"] else None,
         revisions=tuple(json.loads(row["revisions"])), status=row["status"], backup=row["backup"],
-        error=row["error"], failing_revision=row["failing_revision"], log=row["log"])
+        error=row["error"], failing_revision=row["failing_revision"], log=log)

@@ -21,6 +21,7 @@ import psycopg
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.db.binaries import bin_dirs
+from pgadmin_py.db.engine import direct_connection
 
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
@@ -144,8 +145,7 @@ _SYSTEM_ID = "select system_identifier::text from pg_catalog.pg_control_system()
 def read_identity(url: DatabaseUrl) -> Identity:
     """The server's ``system_identifier`` (None when the role may not call ``pg_control_system()``) and the
     current database's name."""
-    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
-                         application_name="pgadmin-py backups") as conn:
+    with direct_connection(url, "backups") as conn:
         row = conn.execute("select current_database()").fetchone()
         database = str(row[0]) if row else url.database
         system_id = None

@@ -13,15 +13,16 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.core.interpreter import ProjectPython
+from pgadmin_py.core.processes import ChildProcesses
 
 PROBE_SCRIPT = Path(__file__).resolve().parent / "probe.py"
 PROBE_TIMEOUT = 60
@@ -149,12 +150,17 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(extra or {})}
 
 
-def run_probe(ini: Path, section: str, python: ProjectPython, project_dir: Path) -> dict[str, Any]:
-    """Run probe.py in the project's interpreter, in the project directory; its JSON answer."""
+def run_probe(ini: Path, section: str, python: ProjectPython, project_dir: Path,
+              children: ChildProcesses | None = None) -> dict[str, Any]:
+    """Run probe.py in the project's interpreter, in the project directory; its JSON answer. Started through
+    ``children`` when given (the app's: stopped with it)."""
     command = [python.path, str(PROBE_SCRIPT), "--ini", str(ini), "--section", section]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, cwd=project_dir, env=child_env(),
-                                timeout=PROBE_TIMEOUT, check=False)
+        if children is not None:
+            result = children.run(command, cwd=project_dir, env=child_env(), timeout=PROBE_TIMEOUT)
+        else:
+            result = subprocess.run(command, capture_output=True, text=True, cwd=project_dir, env=child_env(),
+                                    timeout=PROBE_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise AlembicProjectError(f"Reading the Alembic configuration with {python.path} took longer than "
                                   f"{PROBE_TIMEOUT} s.", "Check that interpreter starts (ALEMBIC_PYTHON).") from None
@@ -200,23 +206,19 @@ class ProjectProbe:
     """Probe answers kept until the ini, env.py, the scripts or the interpreter change (a probe starts a
     process); bounded, owned by the migrations service."""
 
-    def __init__(self, project_dir: Path) -> None:
+    def __init__(self, project_dir: Path, children: ChildProcesses | None = None) -> None:
         self.project_dir = project_dir
-        self._cache: dict[tuple[str, str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {}
-        self._mutex = threading.Lock()
+        self.children = children
+        self._cache: BoundedCache[tuple[str, str, str], tuple[tuple[Any, ...], dict[str, Any]]] = BoundedCache(
+            _CACHE_SIZE)
 
     def facts(self, ini: Path, section: str, python: ProjectPython) -> dict[str, Any]:
         key = (str(ini), section, python.path)
-        with self._mutex:
-            entry = self._cache.get(key)
+        entry = self._cache.get(key)
         if entry is not None and entry[0] == _stamp(ini, python, entry[1]):
             return entry[1]
-        facts = run_probe(ini, section, python, self.project_dir)
-        stamp = _stamp(ini, python, facts)
-        with self._mutex:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = (stamp, facts)
+        facts = run_probe(ini, section, python, self.project_dir, self.children)
+        self._cache.put(key, (_stamp(ini, python, facts), facts))
         return facts
 
     def project(self, ini: Path, section: str, python: ProjectPython) -> AlembicProject:

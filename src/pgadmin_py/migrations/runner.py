@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.interpreter import ProjectPython
+from pgadmin_py.core.processes import ChildProcesses
 from pgadmin_py.migrations.project import child_env
 
 CHILD_SCRIPT = Path(__file__).resolve().parent / "child.py"
@@ -178,14 +179,18 @@ def preview_command(config: RunnerConfig, action: str, target: str, start: tuple
 
 
 def offline_sql(config: RunnerConfig, action: str, target: str, start: tuple[str, ...],
-                direction: str | None = None) -> SqlPreview:
-    """SQL that ``action`` would run from ``start``, rendered by Alembic's offline mode in a child."""
+                direction: str | None = None, *, children: ChildProcesses | None = None) -> SqlPreview:
+    """SQL that ``action`` would run from ``start``, rendered by Alembic's offline mode in a child (started
+    through ``children`` when given: the app's, stopped with it)."""
     command = preview_command(config, action, target, start, direction)
     if isinstance(command, str):
         return SqlPreview("", False, command, None)
     try:
-        result = subprocess.run(command, capture_output=True, text=True, cwd=config.project_dir, env=config.env(),
-                                timeout=PREVIEW_TIMEOUT, check=False)
+        if children is not None:
+            result = children.run(command, cwd=config.project_dir, env=config.env(), timeout=PREVIEW_TIMEOUT)
+        else:
+            result = subprocess.run(command, capture_output=True, text=True, cwd=config.project_dir,
+                                    env=config.env(), timeout=PREVIEW_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         return SqlPreview("", False, f"The SQL preview took longer than {PREVIEW_TIMEOUT} s.", None)
     except OSError as exc:

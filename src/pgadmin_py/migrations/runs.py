@@ -3,7 +3,8 @@
 A run is started synchronously up to taking the PostgreSQL advisory lock (so a second request is
 refused at once, whichever replica it reaches), then continues in a background thread: closing the
 browser tab only stops *watching*. Watchers read ``LiveRun.lines`` from any index, so reopening the
-page replays the log and continues live.
+page replays the log and continues live. The log is appended to the history as it grows (never rewritten),
+and a finished run leaves the registry: its log is then read from the history.
 
 The lock is held by the run's guard process (``guard.py``), which also starts the child: if the server
 dies, the guard keeps the lock until the migration has ended and records its outcome, and the next
@@ -28,6 +29,7 @@ from psycopg import sql
 
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.errors import AppError
+from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
@@ -82,8 +84,7 @@ class RunJob:
 
 def _current_revisions(url: DatabaseUrl, qualified: str) -> tuple[str, ...] | None:
     """The version table's revisions read on a connection of our own (the guard holds the lock)."""
-    with psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=10,
-                         application_name="pgadmin-py migration status") as conn:
+    with direct_connection(url, "migration status") as conn:
         row = conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()
         if not row or not row[0]:
             return None
@@ -154,17 +155,30 @@ class RunRegistry:
             guard.release()
             raise
         live = LiveRun(run_id)
-        self._live[run_id] = live
-        worker = _Worker(job, history, live, guard, on_finish)
+        with self._mutex:
+            self._live[run_id] = live
+        worker = _Worker(job, history, live, guard, on_finish, self._forget)
         threading.Thread(target=worker.run, name=f"migration-run-{run_id}", daemon=True).start()
         return run_id
+
+    def _forget(self, run_id: int) -> None:
+        with self._mutex:
+            self._live.pop(run_id, None)
+
+    @property
+    def live_count(self) -> int:
+        """Runs held in memory: those still going."""
+        with self._mutex:
+            return len(self._live)
 
 
 class _Worker:
     def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, guard: GuardProcess,
-                 on_finish: Callable[[int], None] | None) -> None:
+                 on_finish: Callable[[int], None] | None, forget: Callable[[int], None]) -> None:
         self.job, self.history, self.live, self.guard, self.on_finish = job, history, live, guard, on_finish
+        self.forget = forget  # the registry lets go of the finished run (its log is in the history)
         self.saved_at = time.monotonic()  # the record exists already; the first log save can wait a second
+        self.saved = 0  # lines of the log already in the history
         self.begun: list[str] = []
         self.finished: set[str] = set()
 
@@ -181,8 +195,14 @@ class _Worker:
             kind, rev = progress
             (self.begun.append(rev) if kind == "begin" else self.finished.add(rev))
         if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
-            self.saved_at = time.monotonic()
-            self.history.save_log(self.live.id, "\n".join(self.live.lines))
+            self.save()
+
+    def save(self) -> None:
+        """Append the lines the history lacks (the log is never written twice)."""
+        self.saved_at = time.monotonic()
+        lines = self.live.lines[self.saved:]
+        self.history.append_log(self.live.id, self.saved, lines)
+        self.saved += len(lines)
 
     def run(self) -> None:
         status, error, failing = "failed", None, None
@@ -202,10 +222,12 @@ class _Worker:
                 self.say(f"the database is now at {where}")
             else:
                 self.say("finished successfully")
-            self.history.finish(self.live.id, status, current, "\n".join(self.live.lines), error, failing)
+            self.save()
+            self.history.finish(self.live.id, status, current, None, error, failing)
             self.live.status = status
             self.guard.release()
             self.live.done.set()
+            self.forget(self.live.id)
             if self.on_finish:
                 self.on_finish(self.live.id)
 
@@ -280,8 +302,7 @@ class _Worker:
         if code != 0:
             return "failed", "pg_restore failed; it ran in one transaction, so nothing was changed.", None
         if job.drop_after_restore:
-            with psycopg.connect(job.config.database_url.conninfo(), autocommit=True,
-                                 application_name="pgadmin-py restore") as conn:
+            with direct_connection(job.config.database_url, "restore") as conn:
                 for schema, table in job.drop_after_restore:
                     self.say(f"dropping {schema}.{table}: it was created after the backup was taken")
                     conn.execute(sql.SQL("drop table if exists {}.{} cascade").format(

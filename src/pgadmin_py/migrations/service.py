@@ -5,16 +5,18 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
-import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from pgadmin_py.catalog.overview import server_major, user_table_count, user_tables
 from pgadmin_py.catalog.tables import catalog_fingerprint
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.errors import AppError, NotFound
 from pgadmin_py.core.interpreter import ProjectPython, find_project_python
+from pgadmin_py.core.processes import ChildProcesses
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
 from pgadmin_py.migrations.backups import BackupPolicy, SourceCheck, check_source, is_of, refuse_unless_restorable
@@ -29,7 +31,7 @@ from pgadmin_py.migrations.graph import (
     resolve,
 )
 from pgadmin_py.migrations.highlight import python_html, sql_html
-from pgadmin_py.migrations.history import RunHistory
+from pgadmin_py.migrations.history import RunHistory, RunRecord
 from pgadmin_py.migrations.layout import Layout, layout
 from pgadmin_py.migrations.pgtools import (
     Backup,
@@ -50,8 +52,9 @@ from pgadmin_py.migrations.review.reviewer import Reviewer
 from pgadmin_py.migrations.review.words import milliseconds
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
-from pgadmin_py.migrations.scripts import ScriptCache, read_scripts
+from pgadmin_py.migrations.scripts import RevisionScript, ScriptCache, read_scripts
 from pgadmin_py.migrations.status import MigrationSummary, read_current
+from pgadmin_py.migrations.watch import LogChunk, RunView, log_chunk, run_record, run_view
 from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
 
@@ -228,23 +231,35 @@ class MigrationsService:
 
     def __init__(self, settings: Settings, engine: Engine, registry: RunRegistry,
                  models: ProjectModels | None = None, *, python: ProjectPython | None = None, secret: str = "",
-                 scripts: ScriptCache | None = None) -> None:
+                 scripts: ScriptCache | None = None, children: ChildProcesses | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.registry = registry
         self.models = models  # the project's models as facts; drift is computed by their probe
         self.python = python or find_project_python(settings.alembic_python, settings.project_dir)
         self.secret = secret or settings.secret_key or "pgadmin-py"
-        self.probe = ProjectProbe(settings.project_dir)
+        self.children = children  # probes and previews start through the app's children (stopped with it)
+        self.probe = ProjectProbe(settings.project_dir, children)
         self.previews = PreviewCache()
         self.scripts = scripts if scripts is not None else ScriptCache()  # revision files parsed once per content
         self.reviewer = Reviewer(engine, lock_timeout_ms=settings.migration_lock_timeout_ms)
-        self._tools: dict[int, tuple[float, ToolChoice]] = {}  # server major -> (when, choice); one per server
+        self._tools: BoundedCache[int, ToolChoice] = BoundedCache(4, max_age=TOOLS_SECONDS)  # server major -> choice
 
     @property
     def history(self) -> RunHistory:
         """The run history, opened on first use (it asks the database whether a run was left behind)."""
         return self.registry.history(self.settings.data_dir, self.settings.database_url, self._current_revisions)
+
+    def run_view(self, run_id: int) -> RunView:
+        """A run's page: its record and log (:class:`NotFound` when there is no such run)."""
+        return run_view(self.registry, self.history, run_id)
+
+    def run_record(self, run_id: int) -> RunRecord:
+        return run_record(self.history, run_id)
+
+    def log_chunk(self, run_id: int, after: int) -> LogChunk:
+        """The run's log lines from index ``after`` on, and whether the run has ended."""
+        return log_chunk(self.registry, self.history, run_id, after)
 
     def shutdown(self) -> None:
         """Stop the SQL preview and review workers (app shutdown)."""
@@ -256,6 +271,15 @@ class MigrationsService:
         return current if exists else None
 
     # -- reading -------------------------------------------------------------------------------------
+    def revision_scripts(self) -> list[RevisionScript]:
+        """The project's revision scripts (parsed once per content); none without a readable Alembic project."""
+        if self.settings.alembic_config is None:
+            return []
+        try:
+            return read_scripts(self.project(), self.scripts)
+        except AppError:
+            return []
+
     def project(self) -> AlembicProject:
         """The configuration as Alembic resolves it in the project's interpreter (probe.py, cached)."""
         ini = self.settings.alembic_config
@@ -296,10 +320,7 @@ class MigrationsService:
         parents = {r: rev.parents for r, rev in graph.revisions.items()}
         deps = {r: rev.script.depends_on for r, rev in graph.revisions.items() if rev.script.depends_on}
         lay = layout(graph.order, parents, deps)
-        with self.engine.connect() as conn:
-            tables = conn.execute(text(
-                "select count(*) from pg_catalog.pg_tables where schemaname not in ('pg_catalog', "
-                "'information_schema') and tablename <> 'alembic_version'")).scalar_one()
+        tables = user_table_count(self.engine)
         runner = self.runner(project)
         notices = self._notices(project, graph, exists, int(tables), runner)
         return Overview(project, graph, lay, tuple(notices), runner, exists, int(tables), self._drift(),
@@ -466,7 +487,8 @@ class MigrationsService:
         """The preview's render, started now unless it is cached (keyed by everything it depends on)."""
         key = content_hash((*scripts, project.env_py, project.ini_path), action, target, ",".join(start),
                            direction or "", runner.interpreter, runner.mode, project.section)
-        return self.previews.get(key, lambda: offline_sql(runner, action, target, start, direction))
+        return self.previews.get(key, lambda: offline_sql(runner, action, target, start, direction,
+                                                          children=self.children))
 
     @staticmethod
     def _views(futures: tuple[Future[SqlPreview], ...], wait: float) -> tuple[SqlView, ...]:
@@ -495,14 +517,8 @@ class MigrationsService:
     # -- planning ------------------------------------------------------------------------------------
     def tools(self) -> ToolChoice:
         """pg_dump / pg_restore for this server; looked up (a process per candidate) once a minute at most."""
-        with self.engine.connect() as conn:
-            major = int(conn.execute(text("select current_setting('server_version_num')::int / 10000")).scalar_one())
-        cached = self._tools.get(major)
-        if cached is not None and time.monotonic() - cached[0] < TOOLS_SECONDS:
-            return cached[1]
-        choice = choose_tools(major)
-        self._tools[major] = (time.monotonic(), choice)
-        return choice
+        major = server_major(self.engine)
+        return self._tools.get_or_build(major, lambda: choose_tools(major))
 
     def plan(self, action: str, target: str, *, wait: float = SQL_WAIT_SECONDS, with_sql: bool = True) -> Plan:
         """What ``action target`` would do. The SQL is the cached preview (or None while it renders);
@@ -649,10 +665,7 @@ class MigrationsService:
         archive_db = None
         if tools.tools is not None:
             archive_db, in_archive = archive_toc(tools.tools, backup.path)
-            with self.engine.connect() as conn:
-                now = {(r[0], r[1]) for r in conn.execute(text(
-                    "select schemaname, tablename from pg_catalog.pg_tables where schemaname not in "
-                    "('pg_catalog', 'information_schema') and schemaname not like 'pg_temp%'"))}
+            now = user_tables(self.engine)
             extra = tuple(sorted(now - in_archive))
         check = check_source(backup, here, archive_db)
         refuse_unless_restorable(check)

@@ -13,10 +13,13 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.interpreter import find_project_python
+from pgadmin_py.core.processes import ChildProcesses
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.orm.introspect import ModelCatalog
 from pgadmin_py.orm.probe import (
@@ -137,13 +140,14 @@ class ProjectModels:
         self._running: threading.Thread | None = None
         self._done = threading.Event()
         self._generation = 0
-        self._drifts: dict[Hashable, DriftFacts] = {}
+        self._drifts: BoundedCache[Hashable, DriftFacts] = BoundedCache(8)
         self._drift_lock = threading.Lock()
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> ProjectModels:
+    def for_settings(cls, settings: Settings, children: ChildProcesses | None = None) -> ProjectModels:
+        """The models of the configured project; probes start through ``children`` (the app's) when given."""
         command, line = probe_command(settings)
-        return cls(command, line)
+        return cls(command, line, runner=launch if children is None else partial(launch, children=children))
 
     @classmethod
     def fixed(cls, facts: ModelFacts) -> ProjectModels:
@@ -155,9 +159,20 @@ class ProjectModels:
         return models
 
     # -- the models ------------------------------------------------------------------------------------
+    def stop(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) for a probe in flight to end: its child is stopped with the app's children."""
+        running = self._running
+        if running is not None:
+            running.join(timeout)
+
     def start(self) -> None:
         """Probe in the background (app start); :meth:`facts` answers ``pending`` until it is done."""
         self._refresh(force=True)
+
+    def begin(self) -> None:
+        """:meth:`start`, unless a probe runs or has answered already."""
+        if self._running is None and self._facts.pending:
+            self.start()
 
     def facts(self) -> ModelFacts:
         """The latest facts. Until the first probe answered, waits up to ``FIRST_PROBE_WAIT_SECONDS`` for it (the
@@ -170,8 +185,7 @@ class ProjectModels:
 
     def wait(self, timeout: float) -> ModelFacts:
         """The facts once the running probe answered, or ``pending`` facts after ``timeout`` seconds."""
-        if self._running is None and self._facts.pending:
-            self.start()
+        self.begin()
         self._done.wait(timeout)
         with self._lock:
             return self._facts
@@ -228,18 +242,15 @@ class ProjectModels:
             return DriftFacts((), None)
         cache_key = (key, self._facts.generation) if key is not None else None
         with self._drift_lock:  # one comparison at a time: two pages asking at once share its answer
-            with self._lock:
-                if cache_key is not None and cache_key in self._drifts:
-                    return self._drifts[cache_key]
+            cached = self._drifts.get(cache_key) if cache_key is not None else None
+            if cached is not None:
+                return cached
             try:
                 found = drift_from_json(self._online("drift"))
             except ProbeFailed as failed:
                 found = DriftFacts((), f"{failed.problem.summary}. {failed.problem.hint}")
             if cache_key is not None:
-                with self._lock:
-                    self._drifts[cache_key] = found
-                    while len(self._drifts) > 8:
-                        self._drifts.pop(next(iter(self._drifts)))
+                self._drifts.put(cache_key, found)
             return found
 
     def render_migration(self) -> RenderedMigration:

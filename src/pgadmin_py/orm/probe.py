@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pgadmin_py.core.dburl import InvalidDatabaseUrl, mask_urls_in
+from pgadmin_py.core.processes import ChildProcesses
 from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.orm.introspect import ModelCatalog
 
@@ -122,11 +123,15 @@ def _problem(summary: str, hint: str, detail: str = "") -> ImportProblem:
 
 
 def launch(python: str, cwd: Path, env: Mapping[str, str], args: Sequence[str], *,
-           timeout: float = MODELS_TIMEOUT_SECONDS) -> dict[str, Any]:
-    """Run ``python args...`` in ``cwd`` with exactly ``env``; the probe's JSON answer, or :class:`ProbeFailed`."""
+           timeout: float = MODELS_TIMEOUT_SECONDS, children: ChildProcesses | None = None) -> dict[str, Any]:
+    """Run ``python args...`` in ``cwd`` with exactly ``env``; the probe's JSON answer, or :class:`ProbeFailed`.
+    Started through ``children`` when given (the app's: stopped with it)."""
     try:
-        done = subprocess.run([python, *args], cwd=cwd, env=dict(env), capture_output=True, text=True,
-                              timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+        if children is not None:
+            done = children.run([python, *args], cwd=cwd, env=env, timeout=timeout, stdin_devnull=True)
+        else:
+            done = subprocess.run([python, *args], cwd=cwd, env=dict(env), capture_output=True, text=True,
+                                  timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
         tail = _masked(_tail(exc.stderr), env)
         raise ProbeFailed(_problem(

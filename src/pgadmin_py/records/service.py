@@ -9,7 +9,7 @@ that ("save anyway") writes the person's changes only, so the other person's cha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from pgadmin_py.catalog.tables import TableInfo, read_table
 from pgadmin_py.core.pk import InvalidKey, decode_pk
 from pgadmin_py.db.engine import is_connection_error
-from pgadmin_py.forms import RecordForm, build_form_class
+from pgadmin_py.forms import FormClasses, RecordForm
 from pgadmin_py.forms import baseline as bl
 from pgadmin_py.orm.introspect import ModelCatalog, ModelInfo
 from pgadmin_py.records import cascade, fk, merge, sql
@@ -83,9 +83,18 @@ def bad_key(info: TableInfo, key: Sequence[str]) -> Iterator[None]:
 
 
 class Records:
-    def __init__(self, engine: Engine, models: ModelCatalog) -> None:
+    """One per app (built by ``create_app``); the models' facts are asked for per call, so a reread of the
+    project's models is seen at once, and the generated form classes are kept per table."""
+
+    def __init__(self, engine: Engine, models: Callable[[], ModelCatalog]) -> None:
         self.engine = engine
-        self.models = models
+        self._catalog = models
+        self._forms = FormClasses()
+
+    @property
+    def models(self) -> ModelCatalog:
+        """The models' facts as they are now."""
+        return self._catalog()
 
     # ----------------------------------------------------------------- lookup
     def table(self, schema: str, name: str) -> TableInfo:
@@ -104,7 +113,7 @@ class Records:
         return self.models.for_table(info.schema, info.name)
 
     def form_class(self, info: TableInfo) -> type[RecordForm]:
-        return build_form_class(info, self._model(info))
+        return self._forms.get(info, self._model(info))
 
     def version_column(self, info: TableInfo) -> str | None:
         """The model's ``version_id_col`` when it is a column of this table, else None (use xmin)."""

@@ -18,6 +18,8 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from pgadmin_py.core.cache import BoundedCache
+
 MAX_ENTRIES = 2048
 MAX_CHARS = 4_000_000  # of HTML held in all: the list of a 5,000-table database is ~1.5M characters
 
@@ -25,23 +27,11 @@ MAX_CHARS = 4_000_000  # of HTML held in all: the list of a 5,000-table database
 class Fragments:
     def __init__(self, env: Environment, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
         self._env = env
-        self._max_entries = max_entries
-        self._max_chars = max_chars
-        self._chars = 0
-        self._cache: dict[tuple[Any, ...], Markup] = {}
+        self.memo: BoundedCache[tuple[Any, ...], Markup] = BoundedCache(max_entries, weigh=len, max_weight=max_chars)
 
     def __call__(self, template: str, /, **values: Any) -> Markup:
         key = (template, *values.items())
-        found = self._cache.get(key)
-        if found is None:
-            found = self.render(template, **values)
-            if len(self._cache) >= self._max_entries or self._chars + len(found) > self._max_chars:
-                self._cache.clear()  # simple and bounded: a full memo starts again
-                self._chars = 0
-            if len(found) <= self._max_chars // 2:
-                self._cache[key] = found
-                self._chars += len(found)
-        return found
+        return self.memo.get_or_build(key, lambda: self.render(template, **values))
 
     def render(self, template: str, /, **values: Any) -> Markup:
         """The fragment rendered afresh (what the memo holds; tests compare the two)."""

@@ -7,6 +7,7 @@ template says ``<div id="rows">{% block rows %}…{% endblock %}</div>`` and htm
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,13 @@ from markupsafe import Markup
 
 from pgadmin_py.web.flash import take_flash
 from pgadmin_py.web.fragments import Fragments
-from pgadmin_py.web.table_head import head_html
+from pgadmin_py.web.htmx import target_of
+from pgadmin_py.web.table_head import TableHeads
 from pgadmin_py.web.table_rows import rows_html
 from pgadmin_py.web.timing import timed
 from pgadmin_py.web.urls import Urls
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +53,20 @@ def build_environment(templates_dir: Path) -> Environment:
     )
     env.globals["urls"] = Urls()
     env.globals["table_rows_html"] = rows_html  # the data browser's rows: one Python pass, not a loop per cell
-    env.globals["table_head_html"] = head_html  # and its column header row
+    env.globals["table_head_html"] = TableHeads()  # and its column header row, memoized per environment
     env.globals["fragment"] = Fragments(env)  # pure partials memoized on their arguments (web/fragments.py)
     return env
 
 
-def htmx_block(request: Request[Any, Any, Any]) -> str | None:
-    """The block an htmx request asks for (its target id), or None for a full page."""
-    headers = request.headers
-    if headers.get("hx-request") != "true" or headers.get("hx-boosted") == "true":
-        return None
-    return headers.get("hx-target") or None
+class UnknownBlock(LookupError):
+    """An htmx request targets an element that names no block of the template (a template or handler bug)."""
+
+
+class _Auto:
+    """``block=AUTO``: the block the htmx request targets, else the whole page."""
+
+
+AUTO = _Auto()
 
 
 def render_block(tmpl: Template, name: str, values: dict[str, Any]) -> str:
@@ -78,10 +85,15 @@ def render_block(tmpl: Template, name: str, values: dict[str, Any]) -> str:
 
 
 class Renderer:
-    def __init__(self, env: Environment, app_info: AppInfo, flash_secret: str = "") -> None:
+    """Renders templates, whole or one block. ``strict_blocks`` (tests) makes an htmx target that names no
+    block of the template an :class:`UnknownBlock` error; otherwise it is logged and the page rendered whole."""
+
+    def __init__(self, env: Environment, app_info: AppInfo, flash_secret: str = "", *,
+                 strict_blocks: bool = False) -> None:
         self.env = env
         self.app_info = app_info
         self.flash_secret = flash_secret  # signs web/flash.py cookies
+        self.strict_blocks = strict_blocks
         fragment = env.globals["fragment"]  # build_environment's memo of pure partials
         assert isinstance(fragment, Fragments)
         self.fragment = fragment
@@ -109,18 +121,31 @@ class Renderer:
                              csrf_input=csrf_input if self.app_info.auth_enabled else "")
 
     def render(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
-               block: str | None = None, **values: Any) -> str:
+               block: str | _Auto | None = AUTO, **values: Any) -> str:
+        """``block``: a block's name; None for the whole template (a partial); AUTO for the block an htmx
+        request targets, else the whole page."""
         with timed("html"):
             tmpl = self.env.get_template(template)
             ctx = self.context(request, section, title) | values
-            name = block if block is not None else htmx_block(request)
-            if name is not None and name in tmpl.blocks:
+            name = self._block(tmpl, template, request) if isinstance(block, _Auto) else block
+            if name is not None:
                 return render_block(tmpl, name, ctx)
             if self.flash_secret:
                 ctx["flashes"] = take_flash(request, self.flash_secret)
             return tmpl.render(ctx)
 
+    def _block(self, tmpl: Template, template: str, request: Request[Any, Any, Any]) -> str | None:
+        target = target_of(request)
+        if target is None or target in tmpl.blocks:
+            return target
+        message = f"htmx targets #{target}, which names no block of {template}"
+        if self.strict_blocks:
+            raise UnknownBlock(message)
+        log.warning("%s: rendering the whole page", message)
+        return None
+
     def page(self, request: Request[Any, Any, Any], template: str, *, section: str, title: str,
-             status_code: int = 200, headers: dict[str, str] | None = None, **values: Any) -> Response[str]:
-        body = self.render(request, template, section=section, title=title, **values)
+             status_code: int = 200, headers: dict[str, str] | None = None, block: str | _Auto | None = AUTO,
+             **values: Any) -> Response[str]:
+        body = self.render(request, template, section=section, title=title, block=block, **values)
         return Response(body, status_code=status_code, media_type=MediaType.HTML, headers=headers or {})

@@ -40,7 +40,7 @@ class Sessions:
         self.clock = clock
         self._lock = threading.Lock()
         self._seen: tuple[int, int] | None = None  # (mtime_ns, size) of the store when last read
-        self._revoked: dict[str, float] = self._load()
+        self._revoked: dict[str, float] = {}  # read from the store on first use (session_of sees it unread)
 
     def _mac(self, sid: str, issued: int) -> str:
         message = f"login:{sid}:{issued}:{self._token_hash}".encode()

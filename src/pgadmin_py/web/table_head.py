@@ -6,10 +6,11 @@ nullability, default and FK target. A Jinja loop here cost as much as the page's
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup, escape
+
+from pgadmin_py.core.cache import BoundedCache
 
 if TYPE_CHECKING:
     from pgadmin_py.browser.model import ColumnView
@@ -42,13 +43,12 @@ def _static_parts(columns: tuple[ColumnView, ...]) -> list[tuple[str, str, str]]
     return parts
 
 
-@lru_cache(maxsize=1024)
 def head_html(urls: HeadUrls, schema: str, table: str, columns: tuple[ColumnView, ...], params: BrowseParams,
               editable: bool, keyset: bool) -> Markup:
     """The ``<tr>`` of ``<th>``: [select-all] one per column [actions (keyset pages)].
 
-    Memoized on its arguments (all hashable, immutable): paging through a view repeats the same header.
-    ``params`` should be the view's first page (its position does not change the header).
+    Pure; :class:`TableHeads` memoizes it. ``params`` should be the view's first page (its position does
+    not change the header).
     """
     out = ["<tr>", _SELECT_ALL if editable else ""]
     for c, (title, name, type_span) in zip(columns, _static_parts(columns), strict=True):
@@ -71,3 +71,16 @@ def head_html(urls: HeadUrls, schema: str, table: str, columns: tuple[ColumnView
     out.append("</tr>")
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()
 
+
+
+class TableHeads:
+    """:func:`head_html` memoized on its arguments (all hashable, immutable): paging through a view repeats
+    the same header. One per Jinja environment (the Jinja global ``table_head_html``)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.memo: BoundedCache[tuple[object, ...], Markup] = BoundedCache(size)
+
+    def __call__(self, urls: HeadUrls, schema: str, table: str, columns: tuple[ColumnView, ...],
+                 params: BrowseParams, editable: bool, keyset: bool) -> Markup:
+        key = (urls, schema, table, columns, params, editable, keyset)
+        return self.memo.get_or_build(key, lambda: head_html(urls, schema, table, columns, params, editable, keyset))

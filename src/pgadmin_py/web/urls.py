@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.pk import encode_pk, tilde_encode
+
+TABLE_PATHS = 4096  # a page links every row: each table's path is encoded once per Urls
 
 
 class Urls:
-    """Bound into every template as ``urls``."""
+    """Bound into every template as ``urls`` (one per renderer, so its memo of table paths lives with the app)."""
+
+    def __init__(self) -> None:
+        self._table_paths: BoundedCache[tuple[str, str], str] = BoundedCache(TABLE_PATHS)
 
     def home(self) -> str:
         return "/"
@@ -90,15 +96,9 @@ class Urls:
     # --- tables: URLs of the data browser (edit only inside this section) ---
     # Schema, table and key values are tilde-encoded path segments (core/pk.py): safe for any name.
 
-    _table_paths: dict[tuple[str, str], str] = {}  # a page links every row: encode each table name once
-
     def table(self, schema: str, name: str, query: Mapping[str, str] | None = None) -> str:
-        base = self._table_paths.get((schema, name))
-        if base is None:
-            base = f"/tables/{tilde_encode(schema)}/{tilde_encode(name)}"
-            if len(self._table_paths) > 4096:
-                self._table_paths.clear()
-            self._table_paths[(schema, name)] = base
+        base = self._table_paths.get_or_build((schema, name),
+                                              lambda: f"/tables/{tilde_encode(schema)}/{tilde_encode(name)}")
         return base + (f"?{urlencode(query)}" if query else "")
 
     def row(self, schema: str, name: str, pk: tuple[object, ...]) -> str:

@@ -57,7 +57,9 @@ def test_form_submit_redirects_to_the_canonical_url(client: Client) -> None:
     assert pushed.headers["hx-push-url"] == "/tables/public/operations?side__eq=BUY"
 
 
-HOSTILE = [
+# A filter PostgreSQL or the parser refuses is explained next to the filter on a 200 page; a malformed view
+# parameter (cursor, sort, size, page) is a 400.
+EXPLAINED = [
     "quantity__eq=abc",
     "quantity__eq=1;%20drop%20table%20operations",
     "price__gte=1e999999",
@@ -69,6 +71,8 @@ HOSTILE = [
     "_q=%E2%9C%93%F0%9F%98%80%00",
     "_q=" + "x" * 5000,
     "side__contains=" + "y" * 20000,
+]
+REFUSED = [
     "_after=not-a-cursor",
     "_after=WyIxIiwiMiJd",
     "_sort=%22%3B%20drop",
@@ -77,12 +81,13 @@ HOSTILE = [
     "_size=" + "9" * 50,
     "_page=abc",
 ]
+HOSTILE = EXPLAINED + REFUSED
 
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_query_strings_never_500(client: Client, query: str) -> None:
     response = client.get(f"/tables/public/operations?{query}")
-    assert response.status_code in (200, 400), response.text[-500:]
+    assert response.status_code == (200 if query in EXPLAINED else 400), response.text[-500:]
     assert "Unexpected error" not in response.text
     still = client.get("/tables/public/operations?_size=1")
     assert still.status_code == 200 and "5,000 rows" in still.text  # nothing was dropped

@@ -110,36 +110,50 @@ def test_transaction_control_cannot_escape_the_console_transaction(client: Any, 
     assert count(demo_db, "payments") == before
 
 
+def _in_background(call: Any) -> tuple[threading.Event, dict[str, Any]]:
+    """Run ``call()`` in a thread; the event is set when it has answered."""
+    answered, outcome = threading.Event(), {}
+
+    def worker() -> None:
+        outcome["response"] = call()
+        answered.set()
+
+    threading.Thread(target=worker, daemon=True).start()
+    return answered, outcome
+
+
+def _running(url: DatabaseUrl) -> bool:
+    """A console query is running on the server now (its sessions carry their own application_name)."""
+    with psycopg.connect(url.libpq(), autocommit=True) as conn:
+        row = conn.execute("select count(*) from pg_stat_activity where state = 'active' "
+                           "and application_name = 'pgadmin-py console'").fetchone()
+    return bool(row and row[0])
+
+
 def test_timeout_fires_and_says_so(demo_db: DatabaseUrl, tmp_path: Path) -> None:
     with make_client(demo_env(demo_db, tmp_path, STATEMENT_TIMEOUT_MS="400")) as client:
         token = csrf_token(client, "/sql")
-        started = time.monotonic()
-        response = run(client, "select pg_sleep(5)", token=token)
-        assert time.monotonic() - started < 4
+        answered, outcome = _in_background(lambda: run(client, "select pg_sleep(120)", token=token))
+        assert answered.wait(60), "the statement timeout did not end a two-minute query"  # a hang guard
+        response = outcome["response"]
         assert "TIMEOUT" in response.text
         assert "limit of 0.4 s" in response.text and "statement timeout" in response.text
+        assert not _running(demo_db)
 
 
-def test_cancel_stops_a_running_query(client: Any, token: str) -> None:
-    outcome: dict[str, Any] = {}
-
-    def long_run() -> None:
-        outcome["response"] = run(client, "select pg_sleep(20)", token=token, run_id="run-abc123")
-
-    worker = threading.Thread(target=long_run)
-    started = time.monotonic()
-    worker.start()
-    cancelled = None
-    for _ in range(100):
-        time.sleep(0.1)
-        cancelled = client.post("/sql/cancel", data={"run_id": "run-abc123"},
-                                headers={"x-csrftoken": token, "hx-request": "true"})
-        if "Cancelling" in cancelled.text:
-            break
-    worker.join(15)
-    assert cancelled is not None and "Cancelling" in cancelled.text
-    assert time.monotonic() - started < 10
+def test_cancel_stops_a_running_query(client: Any, token: str, demo_db: DatabaseUrl) -> None:
+    answered, outcome = _in_background(
+        lambda: run(client, "select pg_sleep(120)", token=token, run_id="run-abc123"))
+    deadline = time.monotonic() + 60  # a hang guard: the query shows up at once
+    while not _running(demo_db):
+        assert time.monotonic() < deadline, "the query never started"
+        time.sleep(0.05)
+    cancelled = client.post("/sql/cancel", data={"run_id": "run-abc123"},
+                            headers={"x-csrftoken": token, "hx-request": "true"})
+    assert "Cancelling" in cancelled.text
+    assert answered.wait(60), "the cancelled two-minute query did not end"
     assert "You cancelled the query." in outcome["response"].text
+    assert not _running(demo_db)
     unknown = client.post("/sql/cancel", data={"run_id": "nope"}, headers={"x-csrftoken": token, "hx-request": "true"})
     assert "No query of this page is running" in unknown.text
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from pgadmin_py.web.security import CONTENT_SECURITY_POLICY
-from support.web import csrf_token, make_client
+from support.web import csrf_token, make_client, make_state
 
 
 def test_forged_post_without_token_is_refused(client: TestClient[Any]) -> None:
@@ -79,9 +79,10 @@ def test_read_only_mode_refuses_every_write_route(demo_env: dict[str, str]) -> N
 
 
 def test_read_only_mode_is_enforced_by_the_database_too(demo_env: dict[str, str]) -> None:
-    with make_client({**demo_env, "READ_ONLY": "1"}) as ro:
-        engine = ro.app.state["pgadmin"].engine
-        with engine.connect() as conn, pytest.raises(DBAPIError, match="read-only transaction"):
+    env = {**demo_env, "READ_ONLY": "1"}
+    state = make_state(env)
+    with make_client(env, state), state.engine.connect() as conn, \
+            pytest.raises(DBAPIError, match="read-only transaction"):
             conn.execute(text("delete from payments"))
 
 
@@ -103,15 +104,17 @@ def test_login_required_when_a_password_is_set(demo_env: dict[str, str]) -> None
 
 
 def test_non_loopback_without_password_gets_a_generated_token(demo_env: dict[str, str]) -> None:
-    with make_client({**demo_env, "HOST": "0.0.0.0"}) as app:
-        token = app.app.state["pgadmin"].access_token
+    env = {**demo_env, "HOST": "0.0.0.0"}
+    state = make_state(env)
+    with make_client(env, state) as app:
+        token = state.access_token
         assert token and len(token) >= 24
         assert app.get("/", follow_redirects=False).status_code in (302, 303, 307)
         assert app.get(f"/login?token={token}").status_code == 200
         assert "Dashboard" in app.get("/").text
     with make_client({**demo_env, "HOST": "0.0.0.0", "AUTH_DISABLED": "1"}) as app:
-        assert app.app.state["pgadmin"].access_token is None
-        assert app.get("/", follow_redirects=False).status_code == 200
+        assert app.get("/", follow_redirects=False).status_code == 200  # no login asked for
+        assert app.get("/login", follow_redirects=False).status_code == 302  # nothing to log in to
 
 
 def test_no_password_in_pages(demo_env: dict[str, str]) -> None:

@@ -6,20 +6,22 @@ import time
 from pathlib import Path
 
 from pgadmin_py.core.dburl import DatabaseUrl
-from support.web import demo_env, make_client
+from support.web import demo_env, make_client, make_state
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 
 
-def settled(client, path: str):  # type: ignore[no-untyped-def]
+def settled(client, path: str, timeout: float = 60):  # type: ignore[no-untyped-def]
     """GET ``path`` until the models are read and the drift comparison is done (both run in the project's
-    interpreter, in the background: on a busy machine they may outlast the page budget)."""
-    deadline = time.monotonic() + 60
+    interpreter, in the background: on a busy machine they may outlast the page budget); fails when the page
+    still says "pending" after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
     while True:
         page = client.get(path)
         waiting = 'data-testid="drift-pending"' in page.text or 'data-testid="models-pending"' in page.text
-        if not waiting or time.monotonic() > deadline:
+        if not waiting:
             return page
+        assert time.monotonic() < deadline, f"{path} was still pending after {timeout} s"
         time.sleep(0.2)
 
 
@@ -114,17 +116,23 @@ def test_models_come_from_env_py_without_sqlalchemy_base(demo_db: DatabaseUrl, t
         assert 'data-testid="column-drift"' in page.text  # drift through env.py's own online context
 
 
-def test_slow_drift_never_blocks_the_page(client) -> None:  # type: ignore[no-untyped-def]
-    client.get("/diagram/edges/public/accounts/fk_accounts_client_id_clients")  # builds the hub, no drift yet
-    client.app.state["models_hub"].drift_budget = 0.0  # as if the comparison took longer than the page budget
+def test_slow_drift_never_blocks_the_page(demo_env: dict[str, str]) -> None:
+    state = make_state(demo_env)
+    state.models_pages.drift_budget = 0.0  # as if the comparison took longer than the page budget
+    with make_client(demo_env, state) as client:
+        _slow_drift_page(client)
+
+
+def _slow_drift_page(client) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/models")
     assert page.status_code == 200 and 'data-testid="drift-pending"' in page.text
     assert 'data-model="Client"' in page.text  # the models are shown at once
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while True:
         poll = client.get("/models", headers={"HX-Request": "true", "HX-Target": "models_page"})
-        if 'data-testid="drift-pending"' not in poll.text or time.monotonic() > deadline:
+        if 'data-testid="drift-pending"' not in poll.text:
             break
+        assert time.monotonic() < deadline, "the drift comparison was still pending after 60 s"
         time.sleep(0.2)
     assert "<html" not in poll.text and 'hx-swap-oob="true"' in poll.text
     assert 'data-testid="column-drift"' in poll.text  # the model list comes along, now marked

@@ -22,7 +22,7 @@ def _counts(db: Engine, tables: tuple[str, ...] = TABLES) -> dict[str, int]:
 def _plan(demo_db: DatabaseUrl, table: str, keys: list[str]) -> DeletePlan:
     engine = create_db_engine(demo_db, read_only=False, statement_timeout_ms=10_000)
     try:
-        return Records(engine, ModelCatalog((), None)).delete_plan("public", table, keys)
+        return Records(engine, lambda: ModelCatalog((), None)).delete_plan("public", table, keys)
     finally:
         engine.dispose()
 

@@ -49,7 +49,7 @@ def test_version_id_col_guards_edits_and_is_incremented(demo_db: DatabaseUrl, db
         conn.execute(text("create table docs (id int primary key, title text not null, version int not null);"
                           "insert into docs values (1, 'first', 1)"))
     engine = create_db_engine(demo_db, read_only=False, statement_timeout_ms=5000)
-    records = Records(engine, facts.catalog)
+    records = Records(engine, lambda: facts.catalog)
     try:
         editor = records.edit("public", "docs", "1")
         assert editor.version == "1"

@@ -109,12 +109,13 @@ def test_hostile_input_never_reaches_sql_as_text_and_never_500s(client: Any, db:
                                                                  table: str) -> None:
     names = re.findall(r'name="(f_[^"]+)"', client.get(f"/tables/public/{table}/new").text)
     before = _scalar(db, f"select count(*) from {table}")
-    for value in HOSTILE:
+    for value in HOSTILE:  # every one breaks some field's rule of these tables: the form comes back, explained
         response = client.post(f"/tables/public/{table}/new", data=dict.fromkeys(names, value),
                                headers={"x-csrftoken": token}, follow_redirects=False)
-        assert response.status_code in (303, 422), (value[:40], response.status_code)
+        assert response.status_code == 422, (value[:40], response.status_code)
+        assert "field-error" in response.text, value[:40]
     assert _scalar(db, "select count(*) from clients") >= 1  # still there
-    assert _scalar(db, f"select count(*) from {table}") - before <= 1
+    assert _scalar(db, f"select count(*) from {table}") == before  # nothing written
 
 
 @pytest.mark.parametrize("path", [
@@ -124,13 +125,14 @@ def test_hostile_input_never_reaches_sql_as_text_and_never_500s(client: Any, db:
     "/tables/public/clients/fk/full_name?q=x", "/tables/public/clients/fk/nope?q=x",
 ])
 def test_hostile_urls_are_not_found_not_500(client: Any, path: str) -> None:
-    assert client.get(path).status_code in (404, 409)
+    assert client.get(path).status_code == 404
 
 
 def test_hostile_delete_keys(client: Any, token: str) -> None:
     for keys in (["abc"], ["1,2"], ["~ZZ"], []):
         response = client.post("/tables/public/clients/delete", data={"pk": keys}, headers={"x-csrftoken": token})
-        assert response.status_code in (404, 409), keys
+        assert response.status_code == 404, keys
+        assert "Unexpected error" not in response.text
 
 
 def test_fk_autocomplete_searches_the_label_column(client: Any) -> None:

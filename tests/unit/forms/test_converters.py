@@ -9,8 +9,8 @@ from sqlalchemy import TypeDecorator, types
 from sqlalchemy.dialects import postgresql as pg
 
 from pgadmin_py.catalog.tables import Column, TableInfo
-from pgadmin_py.forms import DEFAULT, build_form_class, field_name
-from pgadmin_py.forms.registry import _REGISTRY, find_converter
+from pgadmin_py.forms import DEFAULT, FormClasses, build_form_class, field_name
+from pgadmin_py.forms.registry import REGISTRY, find_converter
 from pgadmin_py.orm.introspect import ColumnInfo, ModelInfo
 
 
@@ -177,10 +177,12 @@ def test_display_of_stored_values() -> None:
 
 
 def test_form_classes_are_cached_per_table_shape() -> None:
+    classes = FormClasses(size=2)
     info = table(col("c", "integer", "int4"))
-    assert build_form_class(info, None) is build_form_class(info, None)
+    assert classes.get(info, None) is classes.get(info, None)
     changed = table(col("c", "bigint", "int8"))
-    assert build_form_class(changed, None) is not build_form_class(info, None)
+    assert classes.get(changed, None) is not classes.get(info, None)
+    assert FormClasses().get(info, None) is not classes.get(info, None)  # each owner has its own
 
 
 class Money(TypeDecorator[Any]):
@@ -196,7 +198,7 @@ class Money(TypeDecorator[Any]):
                                                                                         types.TypeEngine),
 ])
 def test_converters_are_found_by_walking_the_type_mro(type_: Any, expected: type[Any]) -> None:
-    assert find_converter(type_) is _REGISTRY[expected]
+    assert find_converter(type_) is REGISTRY[expected]
 
 
 def _model_column(name: str, type_text: str, *, nullable: bool = True, pk: bool = False,

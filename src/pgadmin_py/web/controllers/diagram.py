@@ -14,8 +14,7 @@ from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.diagram.graph import Edge, rule_words
 from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.svg import Links
-from pgadmin_py.web.models_hub import ModelsHub, hub_of
-from pgadmin_py.web.state import Runtime
+from pgadmin_py.web.state import ModelsDep, RendererDep
 from pgadmin_py.web.urls import Urls
 
 _URLS = Urls()
@@ -33,10 +32,6 @@ def _params(request: Request[Any, Any, Any]) -> DiagramParams:
     return DiagramParams.from_query({k: str(v) for k, v in request.query_params.items()})
 
 
-def _drift_keys(hub: ModelsHub, fingerprint: str) -> frozenset[str]:
-    return hub.drift_tables_and_catalog(fingerprint)
-
-
 def _decode(value: str) -> str:
     try:
         return tilde_decode(value)
@@ -49,48 +44,35 @@ class DiagramController(Controller):
     path = "/diagram"
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-        hub = hub_of(request, runtime)
-        params = _params(request)
-        fp = hub.fingerprint()
-        drawn = hub.diagram.diagram(params, PAGE_LINKS, drift=_drift_keys(hub, fp), fingerprint=fp)
-        return runtime.renderer.page(request, "diagram/index.html", section="diagram", title="ER diagram",
-                                     diagram=drawn, params=params, query=params.to_query(),
-                                     has_models=hub.loaded.loaded)
+    def index(self, request: Request[Any, Any, Any], renderer: RendererDep, models: ModelsDep) -> Response[str]:
+        page = models.diagram(_params(request), PAGE_LINKS)
+        return renderer.page(request, "diagram/index.html", section="diagram", title="ER diagram",
+                             diagram=page.diagram, params=page.params, query=page.params.to_query(),
+                             has_models=page.has_models)
 
     @get("/edges/{schema:str}/{table:str}/{name:str}", sync_to_thread=True)
-    def edge(self, request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str],
+    def edge(self, request: Request[Any, Any, Any], renderer: RendererDep, models: ModelsDep, schema: FromPath[str],
              table: FromPath[str], name: FromPath[str]) -> Response[str]:
-        hub = hub_of(request, runtime)
-        detail = hub.diagram.edge(_decode(schema), _decode(table), _decode(name))
-        edge = detail.edge
-        table_key = edge.source.partition(".")[2] if edge.source.startswith("public.") else edge.source
-        rels = [(m, r) for m in hub.catalog.models for r in m.relationships
-                if r.fk_table == table_key and r.fk_columns == edge.columns]
-        names = {(m.name, r.name) for m, r in rels}
-        notes = [n for n in hub.cascades(hub.fingerprint()) if (n.model, n.relationship) in names]
-        return runtime.renderer.page(request, "diagram/edge.html", section="diagram", title=edge.name,
-                                     detail=detail, on_delete=rule_words(edge, "delete"),
-                                     on_update=rule_words(edge, "update"), relationships=rels, notes=notes)
+        page = models.edge(_decode(schema), _decode(table), _decode(name))
+        return renderer.page(request, "diagram/edge.html", section="diagram", title=page.edge.name,
+                             detail=page.detail, on_delete=rule_words(page.edge, "delete"),
+                             on_update=rule_words(page.edge, "update"), relationships=page.relationships,
+                             notes=page.notes)
 
 
 class DiagramFilesController(Controller):
     path = "/"
 
     @get("/diagram.svg", sync_to_thread=True)
-    def svg(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-        hub = hub_of(request, runtime)
+    def svg(self, request: Request[Any, Any, Any], models: ModelsDep) -> Response[str]:
         params = _params(request)
-        body = hub.diagram.export_svg(params, drift=_drift_keys(hub, hub.fingerprint()))
-        return Response(body, media_type="image/svg+xml",
+        return Response(models.export_svg(params), media_type="image/svg+xml",
                         headers={"Content-Disposition": f'attachment; filename="{_filename(params)}.svg"'})
 
     @get("/diagram.png", sync_to_thread=True)
-    def png(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[bytes]:
-        hub = hub_of(request, runtime)
+    def png(self, request: Request[Any, Any, Any], models: ModelsDep) -> Response[bytes]:
         params = _params(request)
-        body = hub.diagram.export_png(params, drift=_drift_keys(hub, hub.fingerprint()))
-        return Response(body, media_type="image/png",
+        return Response(models.export_png(params), media_type="image/png",
                         headers={"Content-Disposition": f'attachment; filename="{_filename(params)}.png"'})
 
 

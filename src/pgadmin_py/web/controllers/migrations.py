@@ -18,13 +18,14 @@ from litestar.response import Redirect, Response
 from markupsafe import escape
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from pgadmin_py.core.errors import AppError, NotFound
+from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.params import PlanParams
 from pgadmin_py.migrations.project import AlembicProjectError
-from pgadmin_py.migrations.runs import MigrationRunning, RunRegistry
+from pgadmin_py.migrations.runs import MigrationRunning
 from pgadmin_py.migrations.service import SQL_WAIT_SECONDS, MigrationsService, NotConfigured
-from pgadmin_py.web.render import htmx_block
-from pgadmin_py.web.state import AppState, Runtime
+from pgadmin_py.web.htmx import target_of
+from pgadmin_py.web.render import Renderer
+from pgadmin_py.web.state import MigrationsDep, RendererDep
 from pgadmin_py.web.urls import Urls
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -32,20 +33,10 @@ POLL_SECONDS = 0.1
 SQL_BLOCK_WAIT_SECONDS = 2.0
 
 
-def registry_of(runtime: AppState) -> RunRegistry:
-    """The app's run registry (owned by its migrations service)."""
-    return runtime.migrations.registry
-
-
-def service(request: Request[Any, Any, Any], runtime: AppState) -> MigrationsService:
-    """The app's migrations service, built once by ``create_app`` (it owns caches and a thread pool)."""
-    return runtime.migrations
-
-
 def sql_wait(request: Request[Any, Any, Any]) -> float:
     """How long a page waits for an offline SQL preview: a moment for the whole page (it shows a
     placeholder), longer for htmx asking for the SQL block itself (fewer round trips)."""
-    return SQL_BLOCK_WAIT_SECONDS if htmx_block(request) else SQL_WAIT_SECONDS
+    return SQL_BLOCK_WAIT_SECONDS if target_of(request) else SQL_WAIT_SECONDS
 
 
 def who(request: Request[Any, Any, Any]) -> str:
@@ -59,6 +50,42 @@ def _script_download(script: str, filename: str) -> Response[str]:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+def apply_form(data: dict[str, str], started_by: str) -> tuple[PlanParams, dict[str, Any]]:
+    """The confirmed plan and the options of ``MigrationsService.start`` from the confirmation form."""
+    if not data.get("action", "").strip() or not data.get("target", "").strip():  # never a run from defaults
+        raise AppError("A migration runs only from its confirmation page, which names the action and target.",
+                       "Open Migrations and choose what to apply.")
+    return PlanParams.parse(data), {
+        "confirm": data.get("confirm", ""), "backup": data.get("backup", "on") != "off",
+        "proceed_without_backup": data.get("proceed_without_backup") == "on", "started_by": started_by,
+        "reviewed_from": data.get("reviewed_from"), "token": data.get("plan_token") or None}
+
+
+def resume_from(request: Request[Any, Any, Any], after: int) -> int:
+    """The log line a stream starts at: a reconnecting EventSource's ``Last-Event-ID`` (the count of lines it
+    received), else ``after`` (the lines its page already shows)."""
+    last = request.headers.get("last-event-id", "")
+    return max(int(last) if last.isdigit() else after, 0)
+
+
+async def log_events(migrations: MigrationsService, renderer: Renderer, request: Request[Any, Any, Any],
+                     run_id: int, index: int) -> AsyncIterator[ServerSentEvent]:
+    """The run's log from line ``index`` on, then its outcome; each event's id is the count of lines sent."""
+    while True:
+        chunk = await asyncio.to_thread(migrations.log_chunk, run_id, index)
+        if chunk.lines:
+            index += len(chunk.lines)
+            yield ServerSentEvent(data="".join(log_line(x) for x in chunk.lines), event="line", id=str(index))
+        elif chunk.done:
+            break
+        else:
+            await asyncio.sleep(POLL_SECONDS)
+    record = await asyncio.to_thread(migrations.run_record, run_id)
+    body = renderer.render(request, "migrations/run.html", section="migrations", title="", block="outcome",
+                           record=record, running=False, lines=[], line_count=0, elsewhere=None)
+    yield ServerSentEvent(data=body, event="done", id=str(index))
+
+
 def log_line(text: str) -> str:
     kind = "mark" if "::pgadmin-py::" in text else "ours" if "pgadmin-py:" in text else \
         "err" if ("Error" in text or "Traceback" in text) else "out"
@@ -69,130 +96,97 @@ class MigrationsController(Controller):
     path = "/migrations"
 
     @get("/", sync_to_thread=True)
-    def overview(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    def overview(self, request: Request[Any, Any, Any], renderer: RendererDep,
+                 migrations: MigrationsDep) -> Response[str]:
         try:
-            view = service(request, runtime).overview()
+            view = migrations.overview()
         except (NotConfigured, AlembicProjectError) as exc:
-            return runtime.renderer.page(request, "migrations/unconfigured.html", section="migrations",
+            return renderer.page(request, "migrations/unconfigured.html", section="migrations",
                                          title="Migrations", error=exc)
-        return runtime.renderer.page(request, "migrations/index.html", section="migrations", title="Migrations",
-                                     view=view)
+        return renderer.page(request, "migrations/index.html", section="migrations", title="Migrations",
+                             view=view)
 
     @get("/plan", sync_to_thread=True)
-    def plan(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    def plan(self, request: Request[Any, Any, Any], renderer: RendererDep,
+             migrations: MigrationsDep) -> Response[str]:
         params = PlanParams.parse(dict(request.query_params))
-        plan = service(request, runtime).plan(params.action, params.target, wait=sql_wait(request))
-        return runtime.renderer.page(request, "migrations/plan.html", section="migrations",
-                                     title=plan.label.capitalize(), plan=plan, params=params, error=None)
+        plan = migrations.plan(params.action, params.target, wait=sql_wait(request))
+        return renderer.page(request, "migrations/plan.html", section="migrations",
+                             title=plan.label.capitalize(), plan=plan, params=params, error=None)
 
     @post("/apply", sync_to_thread=True, status_code=303)
-    def apply(self, request: Request[Any, Any, Any], runtime: Runtime, data: FormData) -> Response[str] | Redirect:
-        if not data.get("action", "").strip() or not data.get("target", "").strip():  # never a run from defaults
-            raise AppError("A migration runs only from its confirmation page, which names the action and target.",
-                           "Open Migrations and choose what to apply.")
-        params = PlanParams.parse(data)
-        svc = service(request, runtime)
+    def apply(self, request: Request[Any, Any, Any], renderer: RendererDep,
+              migrations: MigrationsDep, data: FormData) -> Response[str] | Redirect:
+        params, options = apply_form(data, who(request))
         try:
-            run_id = svc.start(params.action, params.target, confirm=data.get("confirm", ""),
-                               backup=data.get("backup", "on") != "off",
-                               proceed_without_backup=data.get("proceed_without_backup") == "on",
-                               started_by=who(request), reviewed_from=data.get("reviewed_from"),
-                               token=data.get("plan_token") or None)
+            run_id = migrations.start(params.action, params.target, **options)
         except MigrationRunning as exc:
-            return running_page(request, runtime, exc)
+            return running_page(request, renderer, exc)
         return Redirect(Urls().migration_run(run_id), status_code=303)
 
     @get("/runs", sync_to_thread=True)
-    def runs(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-        svc = service(request, runtime)
-        return runtime.renderer.page(request, "migrations/runs.html", section="migrations", title="Migration runs",
-                                     runs=svc.history.recent())
+    def runs(self, request: Request[Any, Any, Any], renderer: RendererDep,
+             migrations: MigrationsDep) -> Response[str]:
+        return renderer.page(request, "migrations/runs.html", section="migrations", title="Migration runs",
+                             runs=migrations.history.recent())
 
     @get("/runs/{run_id:int}", sync_to_thread=True)
-    def run(self, request: Request[Any, Any, Any], runtime: Runtime, run_id: FromPath[int]) -> Response[str]:
-        svc = service(request, runtime)
-        record = svc.history.get(run_id)
-        if record is None:
-            return runtime.renderer.page(request, "errors/error.html", section="migrations", title="Run not found",
-                                         status_code=404, status=404, detail=f"There is no run #{run_id}.",
-                                         hint="See the list of runs.", request_id=None)
-        live = svc.registry.live(run_id)
-        lines = list(live.lines) if live is not None else record.log.splitlines()
-        running = live is not None and not live.done.is_set()
-        if not running and live is not None:
-            record = svc.history.get(run_id) or record
-        return runtime.renderer.page(request, "migrations/run.html", section="migrations", title=f"Run #{run_id}",
-                                     record=record, lines=[log_line(x) for x in lines], running=running,
-                                     line_count=len(lines), elsewhere=svc.registry.elsewhere(svc.history, run_id))
+    def run(self, request: Request[Any, Any, Any], renderer: RendererDep, migrations: MigrationsDep,
+            run_id: FromPath[int]) -> Response[str]:
+        view = migrations.run_view(run_id)
+        return renderer.page(request, "migrations/run.html", section="migrations", title=f"Run #{run_id}",
+                             record=view.record, lines=[log_line(x) for x in view.lines], running=view.running,
+                             line_count=len(view.lines), elsewhere=view.elsewhere)
 
     @get("/runs/{run_id:int}/events")
-    async def events(self, request: Request[Any, Any, Any], runtime: Runtime, run_id: FromPath[int],
-                     after: FromQuery[int] = 0) -> EventSourceResponse:
-        registry = registry_of(runtime)
-        if registry.live(run_id) is None and await asyncio.to_thread(
-                lambda: service(request, runtime).history.get(run_id)) is None:
-            raise NotFound(f"There is no run #{run_id}.", "See the list of runs.")
-
-        async def stream() -> AsyncIterator[ServerSentEvent]:
-            index = max(after, 0)
-            live = registry.live(run_id)
-            while live is not None:
-                new = live.since(index)
-                if new:
-                    index += len(new)
-                    yield ServerSentEvent(data="".join(log_line(x) for x in new), event="line")
-                elif live.done.is_set():
-                    break
-                else:
-                    await asyncio.sleep(POLL_SECONDS)
-            record = await asyncio.to_thread(lambda: service(request, runtime).history.get(run_id))
-            body = runtime.renderer.render(request, "migrations/run.html", section="migrations", title="",
-                                           block="outcome", record=record, running=False, lines=[], line_count=0,
-                                           elsewhere=None)
-            yield ServerSentEvent(data=body, event="done")
-
-        return EventSourceResponse(stream(), ping=15, send_timeout=30)
+    async def events(self, request: Request[Any, Any, Any], renderer: RendererDep, migrations: MigrationsDep,
+                     run_id: FromPath[int], after: FromQuery[int] = 0) -> EventSourceResponse:
+        await asyncio.to_thread(migrations.run_record, run_id)  # NotFound before the stream starts
+        stream = log_events(migrations, renderer, request, run_id, resume_from(request, after))
+        return EventSourceResponse(stream, ping=15, send_timeout=30)
 
     @get("/backups", sync_to_thread=True)
-    def backups(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-        svc = service(request, runtime)
-        return runtime.renderer.page(request, "migrations/backups.html", section="migrations", title="Backups",
-                                     view=svc.backups(), backup_dir=str(runtime.settings.backup_dir))
+    def backups(self, request: Request[Any, Any, Any], renderer: RendererDep,
+                migrations: MigrationsDep) -> Response[str]:
+        return renderer.page(request, "migrations/backups.html", section="migrations", title="Backups",
+                             view=migrations.backups(), backup_dir=str(migrations.settings.backup_dir))
 
     @get("/backups/{name:str}/restore", sync_to_thread=True)
-    def restore_confirm(self, request: Request[Any, Any, Any], runtime: Runtime, name: FromPath[str]) -> Response[str]:
-        plan = service(request, runtime).restore_plan(name)
-        return runtime.renderer.page(request, "migrations/restore.html", section="migrations",
-                                     title=f"Restore {name}", plan=plan)
+    def restore_confirm(self, request: Request[Any, Any, Any], renderer: RendererDep,
+                        migrations: MigrationsDep, name: FromPath[str]) -> Response[str]:
+        plan = migrations.restore_plan(name)
+        return renderer.page(request, "migrations/restore.html", section="migrations",
+                             title=f"Restore {name}", plan=plan)
 
     @post("/backups/{name:str}/restore", sync_to_thread=True, status_code=303)
-    def restore(self, request: Request[Any, Any, Any], runtime: Runtime, name: FromPath[str],
+    def restore(self, request: Request[Any, Any, Any], renderer: RendererDep,
+                migrations: MigrationsDep, name: FromPath[str],
                 data: FormData) -> Response[str] | Redirect:
         try:
-            run_id = service(request, runtime).restore(name, confirm=data.get("confirm", ""),
-                                                       started_by=who(request),
-                                                       unknown_source=data.get("unknown_source") == "on")
+            run_id = migrations.restore(name, confirm=data.get("confirm", ""), started_by=who(request),
+                                        unknown_source=data.get("unknown_source") == "on")
         except MigrationRunning as exc:
-            return running_page(request, runtime, exc)
+            return running_page(request, renderer, exc)
         return Redirect(Urls().migration_run(run_id), status_code=303)
 
     @get("/download/autogenerate", sync_to_thread=True)
-    def download_autogenerate(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-        return _script_download(service(request, runtime).autogenerate_script(), "autogenerated_revision.py")
+    def download_autogenerate(self, migrations: MigrationsDep) -> Response[str]:
+        return _script_download(migrations.autogenerate_script(), "autogenerated_revision.py")
 
     @get("/download/merge", sync_to_thread=True)
-    def download_merge(self, request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-        return _script_download(service(request, runtime).merge_script(), "merge_heads.py")
+    def download_merge(self, migrations: MigrationsDep) -> Response[str]:
+        return _script_download(migrations.merge_script(), "merge_heads.py")
 
     @get("/{rev:str}", sync_to_thread=True)
-    def revision(self, request: Request[Any, Any, Any], runtime: Runtime, rev: FromPath[str]) -> Response[str]:
-        detail = service(request, runtime).detail(rev, wait=sql_wait(request))
-        return runtime.renderer.page(request, "migrations/revision.html", section="migrations",
-                                     title=f"Revision {rev}", detail=detail)
+    def revision(self, request: Request[Any, Any, Any], renderer: RendererDep,
+                 migrations: MigrationsDep, rev: FromPath[str]) -> Response[str]:
+        detail = migrations.detail(rev, wait=sql_wait(request))
+        return renderer.page(request, "migrations/revision.html", section="migrations",
+                             title=f"Revision {rev}", detail=detail)
 
 
-def running_page(request: Request[Any, Any, Any], runtime: AppState, exc: MigrationRunning) -> Response[str]:
-    return runtime.renderer.page(request, "migrations/running.html", section="migrations",
+def running_page(request: Request[Any, Any, Any], renderer: Renderer, exc: MigrationRunning) -> Response[str]:
+    return renderer.page(request, "migrations/running.html", section="migrations",
                                  title="A migration is running", status_code=409, error=exc)
 
 

@@ -14,15 +14,15 @@ import anyio.to_thread
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response
-from litestar_htmx import ClientRedirect
 
 from pgadmin_py.core.errors import NotFound, ReadOnlyError
 from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
 from pgadmin_py.records import Editor, Records
 from pgadmin_py.web.flash import Flash, set_flash
-from pgadmin_py.web.render import htmx_block
-from pgadmin_py.web.state import AppState, Runtime
+from pgadmin_py.web.htmx import htmx_of, target_of, wants_fragment
+from pgadmin_py.web.state import AppState, RecordsDep, Runtime
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
@@ -69,8 +69,8 @@ def _after_save(request: Request[Any, Any, Any], runtime: AppState, editor: Edit
     info = editor.info
     target = Urls().row(info.schema, info.name, editor.saved_key or ())
     response: Response[Any]
-    if request.headers.get("hx-request") == "true":
-        current = urlsplit(request.headers.get("hx-current-url", ""))
+    if wants_fragment(request):
+        current = urlsplit(htmx_of(request).current_url or "")
         if current.path.startswith("/tables/") and current.path != request.url.path:
             target = current.path + (f"?{current.query}" if current.query else "")
         response = ClientRedirect(target)
@@ -88,7 +88,7 @@ def _render_form(request: Request[Any, Any, Any], runtime: AppState, editor: Edi
     info = editor.info
     title = f"New row in {info.name}" if editor.is_new else f"Edit {info.name} ({', '.join(editor.key or ())})"
     failed = posted and (editor.form.has_errors or bool(editor.conflict))
-    status = 200 if htmx_block(request) or not failed else (409 if editor.conflict else 422)
+    status = 200 if target_of(request) or not failed else (409 if editor.conflict else 422)
     return runtime.renderer.page(
         request, "tables/form.html", section=SECTION, title=title, status_code=status, editor=editor, info=info,
         form=editor.form, key_segment=encode_pk(editor.key) if editor.key else None, heading=title)
@@ -99,43 +99,50 @@ def _refuse_in_read_only(runtime: AppState) -> None:
         raise ReadOnlyError("Editing rows")
 
 
+def _back(request: Request[Any, Any, Any], names: tuple[str, str]) -> str:
+    """Where a delete page leads back to: the table view under the modal, else the table."""
+    current = urlsplit(htmx_of(request).current_url or "")
+    if current.path.startswith("/tables/") and "/rows/" not in current.path:
+        return current.path + (f"?{current.query}" if current.query else "")
+    return Urls().table(*names)
+
+
 # GET handlers that share a path with a POST handler are async (a worker thread does the I/O): Litestar
 # wraps a sync_to_thread handler twice when its path also has another method's handler.
 @get("/tables/{schema:str}/{table:str}/new")
-async def new_row(request: Request[Any, Any, Any], runtime: Runtime,
+async def new_row(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep,
                   schema: FromPath[str], table: FromPath[str]) -> Response[str]:
     _refuse_in_read_only(runtime)
-    records, names = Records(runtime.engine, runtime.models.facts().catalog), _names(schema, table)
+    names = _names(schema, table)
     editor = await anyio.to_thread.run_sync(lambda: records.new(*names))
     return _render_form(request, runtime, editor, posted=False)
 
 
 @post("/tables/{schema:str}/{table:str}/new")
-async def create_row(request: Request[Any, Any, Any], runtime: Runtime,
+async def create_row(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep,
                      schema: FromPath[str], table: FromPath[str]) -> Response[Any]:
     data = await _form_data(request)
-    return await _save(request, runtime, data, _names(schema, table), None)
+    return await _save(request, runtime, records, data, _names(schema, table), None)
 
 
 @get("/tables/{schema:str}/{table:str}/rows/{pk:str}/edit")
-async def edit_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
-                   pk: FromPath[str]) -> Response[str]:
+async def edit_row(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, schema: FromPath[str],
+                   table: FromPath[str], pk: FromPath[str]) -> Response[str]:
     _refuse_in_read_only(runtime)
-    records, names = Records(runtime.engine, runtime.models.facts().catalog), _names(schema, table)
+    names = _names(schema, table)
     editor = await anyio.to_thread.run_sync(lambda: records.edit(*names, pk))
     return _render_form(request, runtime, editor, posted=False)
 
 
 @post("/tables/{schema:str}/{table:str}/rows/{pk:str}/edit")
-async def update_row(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
-                     pk: FromPath[str]) -> Response[Any]:
+async def update_row(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, schema: FromPath[str],
+                     table: FromPath[str], pk: FromPath[str]) -> Response[Any]:
     data = await _form_data(request)
-    return await _save(request, runtime, data, _names(schema, table), pk)
+    return await _save(request, runtime, records, data, _names(schema, table), pk)
 
 
-async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormData, names: tuple[str, str],
-                pk: str | None) -> Response[Any]:
-    records = Records(runtime.engine, runtime.models.facts().catalog)
+async def _save(request: Request[Any, Any, Any], runtime: AppState, records: Records, data: FormData,
+                names: tuple[str, str], pk: str | None) -> Response[Any]:
     version = (data.get("_version") or [""])[0]
     baseline = next(iter(data.get("_loaded", [])), None)
 
@@ -152,34 +159,30 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, data: FormDa
 
 
 @post("/tables/{schema:str}/{table:str}/delete")
-async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime,
+async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep,
                       schema: FromPath[str], table: FromPath[str]) -> Response[str]:
-    data = await _form_data(request)
-    names = _names(schema, table)
-    records = Records(runtime.engine, runtime.models.facts().catalog)
-    segments = data.get("pk", [])
-    confirmed = bool(data.get("confirm"))
-    current = urlsplit(request.headers.get("hx-current-url", ""))
-    back = (current.path + (f"?{current.query}" if current.query else "")) if current.path.startswith(
-        "/tables/") and "/rows/" not in current.path else Urls().table(*names)
+    data, names = await _form_data(request), _names(schema, table)
+    segments, confirmed = data.get("pk", []), bool(data.get("confirm"))
     if confirmed:
         result = await anyio.to_thread.run_sync(lambda: records.delete(*names, segments))
         return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Deleted from {names[1]}",
-                                     plan=None, result=result, info=result.info, segments=segments, back=back)
+                                     plan=None, result=result, info=result.info, segments=segments,
+                                     back=_back(request, names))
     plan = await anyio.to_thread.run_sync(lambda: records.delete_plan(*names, segments))
     return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Delete from {names[1]}?",
-                                 plan=plan, result=None, info=plan.info, segments=segments, back=back)
+                                 plan=plan, result=None, info=plan.info, segments=segments, back=_back(request, names))
 
 
 @get("/tables/{schema:str}/{table:str}/fk/{column:str}", sync_to_thread=True)
-def fk_search(request: Request[Any, Any, Any], runtime: Runtime, schema: FromPath[str], table: FromPath[str],
-              column: FromPath[str], q: FromQuery[str] = "") -> Response[str]:
+def fk_search(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, schema: FromPath[str],
+              table: FromPath[str], column: FromPath[str], q: FromQuery[str] = "") -> Response[str]:
     try:
         col = tilde_decode(column)
     except InvalidKey as exc:
         raise NotFound(str(exc), None) from None
-    found = Records(runtime.engine, runtime.models.facts().catalog).fk_search(*_names(schema, table), col, q)
-    return runtime.renderer.page(request, "tables/_fk_results.html", section=SECTION, title="", found=found)
+    found = records.fk_search(*_names(schema, table), col, q)
+    return runtime.renderer.page(request, "tables/_fk_results.html", section=SECTION, title="", block=None,
+                                 found=found)
 
 
 ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, fk_search]

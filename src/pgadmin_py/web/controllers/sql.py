@@ -4,16 +4,14 @@ queries. Each handler parses the request, makes one console call and renders."""
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response
-from litestar_htmx import ClientRedirect
 
 from pgadmin_py.console.explain import ExplainBatch
 from pgadmin_py.console.highlight import highlight_sql
@@ -21,30 +19,13 @@ from pgadmin_py.console.library import HistoryEntry, SavedQuery
 from pgadmin_py.console.model import Batch, Confirmation, ConsoleLimits
 from pgadmin_py.console.params import ConsoleParams, parse_run_form
 from pgadmin_py.console.service import Console
-from pgadmin_py.web.render import htmx_block
-from pgadmin_py.web.state import AppState, Runtime
+from pgadmin_py.web.htmx import htmx_of, swap_into, wants_fragment
+from pgadmin_py.web.render import Renderer
+from pgadmin_py.web.state import ConsoleDep, RendererDep
 from pgadmin_py.web.urls import Urls
 
-_CONSOLE_KEY = "pgadmin_console"
-_console_lock = threading.Lock()
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 TEMPLATE = "console/sql.html"
-
-
-def provide_console(request: Request[Any, Any, Any], runtime: Runtime) -> Console:
-    """One console per app (it keeps the runs in flight and the last results), built on first use."""
-    state = request.app.state
-    with _console_lock:
-        console = state.get(_CONSOLE_KEY)
-        if console is None:
-            console = Console.from_settings(runtime.settings)
-            state[_CONSOLE_KEY] = console
-    assert isinstance(console, Console)
-    return console
-
-
-# What handlers declare to receive the console from `provide_console`.
-ConsoleDep = NamedDependency[Console]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +53,16 @@ class ConsolePage:
         return "batch" if isinstance(self.outcome, Batch) else "none"
 
 
-def _page(request: Request[Any, Any, Any], runtime: AppState, console: Console, page: ConsolePage,
+def _page(request: Request[Any, Any, Any], renderer: Renderer, page: ConsolePage,
           status_code: int = 200) -> Response[str]:
-    return runtime.renderer.page(request, TEMPLATE, section="sql", title="SQL console", page=page,
-                                 highlight=highlight_sql, status_code=status_code)
+    return renderer.page(request, TEMPLATE, section="sql", title="SQL console", page=page,
+                         highlight=highlight_sql, status_code=status_code)
 
 
 def _full_load(request: Request[Any, Any, Any]) -> ClientRedirect | None:
     """A boosted navigation swaps only <body>, so the console's CSS and JS (in <head>) would be missing:
     ask htmx for a normal page load of the same URL instead."""
-    if request.headers.get("hx-boosted") != "true":
+    if not htmx_of(request).boosted:
         return None
     query = request.url.query
     return ClientRedirect(request.url.path + (f"?{query}" if query else ""))
@@ -93,18 +74,17 @@ def _lists(console: Console, search: str) -> tuple[list[HistoryEntry], list[Save
 
 class SqlController(Controller):
     path = "/sql"
-    dependencies = {"console": Provide(provide_console, sync_to_thread=False)}
 
     @get("/", sync_to_thread=True)
-    def editor(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep) -> Response[Any]:
+    def editor(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         params = ConsoleParams.parse(dict(request.query_params))
         history, saved = _lists(console, params.search)
-        return _page(request, runtime, console, ConsolePage(params, params.q, console.limits, history, saved))
+        return _page(request, renderer, ConsolePage(params, params.q, console.limits, history, saved))
 
     @post("/run", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def run(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def run(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
             data: FormData) -> Response[str]:
         """Read-only safe: without "allow writes" the batch runs in a READ ONLY transaction, and
         "allow writes" is refused by the console itself in read-only mode."""
@@ -114,77 +94,75 @@ class SqlController(Controller):
             outcome = console.run(run_request)
         else:
             outcome = console.explain(run_request, analyze=action == "analyze")
-        is_htmx = htmx_block(request) is not None
+        is_htmx = wants_fragment(request)
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(), run_request.sql, console.limits, history, saved, outcome=outcome,
                            allow_writes=run_request.allow_writes, oob_library=is_htmx)
-        return _page(request, runtime, console, page)
+        return _page(request, renderer, page)
 
     @post("/cancel", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def cancel(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def cancel(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
                data: FormData) -> Response[Any]:
         """Read-only safe: ``pg_cancel_backend`` of our own run's backend writes nothing."""
         cancelled = console.cancel(data.get("run_id", "")[:64])
-        if request.headers.get("hx-request") != "true":
+        if not wants_fragment(request):
             return Redirect(Urls().sql_query())
         message = "Cancelling the query…" if cancelled else "No query of this page is running."
-        body = runtime.renderer.render(request, "errors/flash.html", section="sql", title="SQL console",
+        body = renderer.render(request, "errors/flash.html", section="sql", title="SQL console",
                                        block=None, level="info" if cancelled else "warning", message=message,
                                        hint=None)
-        return Response(body, media_type=MediaType.HTML, headers={"HX-Retarget": "#flash", "HX-Reswap": "beforeend"})
+        return swap_into(body, "#flash", "beforeend")
 
     @get("/history/{entry_id:int}", sync_to_thread=True)
-    def history_entry(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def history_entry(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
                       entry_id: FromPath[int]) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         entry = console.history_entry(entry_id)
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(q=entry.sql), entry.sql, console.limits, history, saved, loaded_from=entry)
-        return _page(request, runtime, console, page)
+        return _page(request, renderer, page)
 
     @get("/saved/{saved_id:int}", sync_to_thread=True)
-    def saved_query(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def saved_query(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
                     saved_id: FromPath[int]) -> Response[Any]:
         if redirect := _full_load(request):
             return redirect
         query = console.saved_query(saved_id)
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(q=query.sql), query.sql, console.limits, history, saved, loaded_from=query)
-        return _page(request, runtime, console, page)
+        return _page(request, renderer, page)
 
     @post("/saved", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def save(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def save(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
              data: FormData) -> Response[Any]:
         """Read-only safe: saved queries live in the app's own SQLite file, not in the database."""
         query = console.save(data.get("name", ""), data.get("sql", ""))
-        if request.headers.get("hx-request") != "true":
+        if not wants_fragment(request):
             return Redirect(Urls().sql_saved(query.id))
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(), query.sql, console.limits, history, saved)
-        body = runtime.renderer.render(request, TEMPLATE, section="sql", title="SQL console", block="library",
+        body = renderer.render(request, TEMPLATE, section="sql", title="SQL console", block="library",
                                        page=page, highlight=highlight_sql)
-        flash = runtime.renderer.render(request, "console/_saved_flash.html", section="sql", title="SQL console",
+        flash = renderer.render(request, "console/_saved_flash.html", section="sql", title="SQL console",
                                         block=None, query=query)
-        return Response(body + flash, media_type=MediaType.HTML,
-                        headers={"HX-Retarget": "#library", "HX-Reswap": "innerHTML"})
+        return swap_into(body + flash, "#library", "innerHTML")
 
     @post("/saved/{saved_id:int}/delete", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
-    def delete_saved(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def delete_saved(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
                      saved_id: FromPath[int]) -> Response[Any]:
         """Read-only safe: saved queries live in the app's own SQLite file, not in the database."""
         console.delete_saved(saved_id)
-        if request.headers.get("hx-request") != "true":
+        if not wants_fragment(request):
             return Redirect(Urls().sql_query())
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(), "", console.limits, history, saved)
-        body = runtime.renderer.render(request, TEMPLATE, section="sql", title="SQL console", block="library",
+        body = renderer.render(request, TEMPLATE, section="sql", title="SQL console", block="library",
                                        page=page, highlight=highlight_sql)
-        return Response(body, media_type=MediaType.HTML,
-                        headers={"HX-Retarget": "#library", "HX-Reswap": "innerHTML"})
+        return swap_into(body, "#library", "innerHTML")
 
     @get("/results/{batch_id:str}/{index:int}", sync_to_thread=True)
-    def result_page(self, request: Request[Any, Any, Any], runtime: Runtime, console: ConsoleDep,
+    def result_page(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
                     batch_id: FromPath[str], index: FromPath[int],
                     page: FromQuery[int] = 1) -> Response[Any]:
         if redirect := _full_load(request):
@@ -193,11 +171,11 @@ class SqlController(Controller):
         number = max(1, min(page, result.page_count(console.limits.page_size)))
         values: dict[str, Any] = {"batch": batch, "result": result, "page_number": number,
                                   "limits": console.limits, "highlight": highlight_sql}
-        if request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true":
-            body = runtime.renderer.render(request, "console/_result_set.html", section="sql", title="SQL console",
+        if wants_fragment(request):
+            body = renderer.render(request, "console/_result_set.html", section="sql", title="SQL console",
                                            block=None, **values)
             return Response(body, media_type=MediaType.HTML)
-        return runtime.renderer.page(request, "console/result.html", section="sql",
+        return renderer.page(request, "console/result.html", section="sql",
                                      title=f"Result {index + 1}", **values)
 
     @get("/results/{batch_id:str}/{index:int}/csv", sync_to_thread=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from litestar.testing import TestClient
 
@@ -14,6 +18,7 @@ from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.demo import bootstrap as demo
 from pgadmin_py.web.app import AppState, build_state, create_app
 
+T = TypeVar("T")
 _TOKEN = re.compile(r'"x-csrftoken":\s*"([^"]+)"')
 
 
@@ -73,3 +78,10 @@ def with_sql(client: TestClient, path: str, timeout: float = 60) -> str:  # type
             time.sleep(0.05)
         page = page[:match.start()] + block.text + page[match.end():]
     return page
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: a test may run after a Playwright test, whose sync API leaves an
+    event loop running on the main thread for the rest of the session (asyncio.run refuses to nest)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

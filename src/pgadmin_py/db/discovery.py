@@ -120,6 +120,7 @@ def _probe(candidate: str, env: Mapping[str, str], resolved: Callable[[str], Non
         return Probe(candidate, note="no such host")
     resolved(candidate)
     family, kind, proto, _, address = infos[0]
+    port = int(address[1])  # what the TCP check reached is what libpq connects to (hostaddr and this port)
     user, password, databases = official_image_credentials(env)
     try:
         with socket.socket(family, kind, proto) as sock:

@@ -7,7 +7,6 @@ requests also need an allowed ``Origin`` (or ``Referer``) when the browser sends
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from support.web import csrf_token, make_client
+from support.web import csrf_token, make_client, run_async
 
 PATHS = ["/", "/tables", "/static/css/app.css", "/no-such-page", "/healthz", "/readyz", "/login", "/sql"]
 
@@ -93,7 +92,7 @@ def _raw(client: TestClient[Any], headers: list[tuple[bytes, bytes]], method: st
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
              "path": "/healthz", "raw_path": b"/healthz", "query_string": b"", "root_path": "",
              "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 3000)}
-    asyncio.run(client.app(scope, receive, send))
+    run_async(client.app(scope, receive, send))
     return int(sent[0]["status"])
 
 

@@ -6,7 +6,6 @@ requests from several loopback addresses and reports the rate a guesser gets.
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import os
 import re
@@ -27,7 +26,7 @@ from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.web.app import build_state, create_app
 from pgadmin_py.web.throttle import LoginThrottle
-from support.web import BASE_URL, csrf_token, make_client
+from support.web import BASE_URL, csrf_token, make_client, run_async
 
 PASSWORD = "correct horse battery"
 
@@ -93,7 +92,7 @@ def test_the_overall_limit_spans_addresses_and_a_right_password_waits_only_secon
                     results.append((response.status_code, response.text))
         return results
 
-    results = asyncio.run(guesses())
+    results = run_async(guesses())
     statuses = [status for status, _ in results]
     assert statuses.count(401) == 30 and statuses.count(429) == 50
     assert any("Too many wrong passwords or tokens on this server" in text for _, text in results)
@@ -103,9 +102,9 @@ def test_the_overall_limit_spans_addresses_and_a_right_password_waits_only_secon
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             return (await client.get(f"/login?token={urllib.parse.quote(PASSWORD)}")).status_code
 
-    assert asyncio.run(right_password()) == 429
+    assert run_async(right_password()) == 429
     clock.now += 2  # the Retry-After of the overall limit
-    assert asyncio.run(right_password()) == 302
+    assert run_async(right_password()) == 302
 
 
 def _cookie_of(response: httpx.Response) -> str:

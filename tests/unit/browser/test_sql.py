@@ -127,3 +127,35 @@ def test_long_values_are_cut_in_the_page_but_keys_are_not() -> None:
     exprs = [sql_of(q.display_expr(c, False)) for c in TABLE.columns]
     assert exprs[0] == '"id"::text' and exprs[1] == 'left("note"::text, 2001)'
     assert sql_of(q.display_expr(TABLE.column("note"), True)) == '"note"::text'
+
+
+def _inner_outer(text: str) -> tuple[str, str]:
+    """(the inner page select, the outer select around it) of a page query."""
+    start, end = text.index(" FROM (") + len(" FROM ("), text.rindex(") AS p")
+    return text[start:end], text[:start] + text[end:]
+
+
+@pytest.mark.parametrize("order", [q.Order(None, False, ("id",)), q.Order(TABLE.column("at"), True, ("id",)),
+                                   q.Order(TABLE.column("price"), False, ("id",))])
+def test_only_the_page_rows_are_converted_to_text(order: q.Order) -> None:
+    text = sql_of(q.keyset_query(TABLE, order, [], Params(), cursor=None, backwards=False, limit=11))
+    inner, outer = _inner_outer(text)
+    assert "::text" not in inner and "left(" not in inner
+    assert 'left("r1"::text, 2001) AS "c1"' in outer and '"o0"::text AS "k0"' in outer
+    assert '"note" AS "r1"' in inner and "LIMIT 11" in inner
+
+
+def test_the_outer_order_is_the_inner_order() -> None:
+    text = sql_of(q.keyset_query(TABLE, q.Order(TABLE.column("at"), True, ("id",)), [], Params(), cursor=None,
+                                 backwards=False, limit=11))
+    assert text.endswith('ORDER BY "at" DESC, "id" DESC LIMIT 11) AS p ORDER BY "o0" DESC, "o1" DESC')
+    assert '"at" AS "o0", "id" AS "o1"' in text
+
+
+def test_offset_page_converts_only_its_rows_in_the_same_order() -> None:
+    order = q.Order(TABLE.column("price"), True, ())
+    text = sql_of(q.offset_query(TABLE, order, [], offset=20, limit=11))
+    inner, outer = _inner_outer(text)
+    assert "::text" not in inner
+    assert inner.endswith('ORDER BY "price" DESC, ctid LIMIT 11 OFFSET 20')
+    assert outer.endswith('ORDER BY "o0" DESC, __ctid')

@@ -1,15 +1,20 @@
 """Data browser on a generated database: 1M rows in one table, ~100 tables in all.
 
 Run: .venv/bin/python tests/bench/bench_browser.py   (TEST_DATABASE_URL, else the embedded server)
-Env: BENCH_ROWS (default 1,000,000), BENCH_RUNS (default 200 per page and client count).
+Env: BENCH_ROWS (default 1,000,000), BENCH_RUNS (default 200 per page and client count; a tenth, at least 5, for
+the pages sorted on an unindexed column, which read the whole table), BENCH_CONCURRENT=0 (skip the 10-client
+rounds), BENCH_EXPORT=0 (skip the export).
 
 Starts the real server (``python -m pgadmin_py serve``) and requests, as a browser does (keeping its cookies):
-first page, page 10,000, a deep page (middle of the table), a sorted deep page, a filtered page and the list of
-tables, with 1 and 10 concurrent clients. Each page is timed twice: the server's own time (its ``Server-Timing``
+first page, page 10,000, a deep page (middle of the table), a sorted deep page, a filtered page, the first page
+sorted on an unindexed column (alone and filtered: a top-N sort of the whole table) and the list of tables,
+with 1 and 10 concurrent clients. Each page is timed twice: the server's own time (its ``Server-Timing``
 header: everything inside the app, from routing to the finished page) and the full HTTP round trip; each as a ratio
 to the bare psycopg query returning the same rows (run the same way: 1 or 10 concurrent connections). Export:
 CSV/JSON Lines throughput vs ``COPY ... TO STDOUT`` and the server's memory (RSS) while exporting.
-Targets: pages served in < 6x the bare query; list of 100 tables < 10 ms server time; export >= 0.5x COPY.
+Targets: pages served in < 6x the bare query, sorted on an unindexed column < 1.2x; list of 100 tables < 10 ms
+server time; export >= 0.5x COPY. The bare query of the unindexed sorts selects the raw columns: the work PostgreSQL
+cannot avoid (scan and top-N sort), with nothing converted to text but the rows sent.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ from pgadmin_py.db.conninfo import parse_database_url
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+SLOW_RUNS = max(5, RUNS // 10)  # pages that sort the whole table
+CONCURRENT = os.environ.get("BENCH_CONCURRENT", "1") != "0"
+EXPORT = os.environ.get("BENCH_EXPORT", "1") != "0"
+SLOW = ("sorted (unindexed)", "sorted + filtered")
 SMALL_TABLES = 99
 PAGE = 100
 
@@ -156,7 +165,7 @@ class Server:
 
 
 def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
-    for _ in range(3):
+    for _ in range(min(3, runs)):
         fn()
     times = []
     for _ in range(runs):
@@ -169,7 +178,7 @@ def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
 def paired_ms(a: Callable[[], object], b: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
     """Medians of ``a`` and ``b`` timed alternately, so both see the same machine (this VM's speed drifts
     by tens of percent within a minute: timed one after the other, the ratio would measure the drift)."""
-    for _ in range(5):
+    for _ in range(min(5, runs)):
         a()
         b()
     times_a, times_b = [], []
@@ -184,14 +193,14 @@ def paired_ms(a: Callable[[], object], b: Callable[[], object], runs: int = RUNS
 
 
 def concurrent_paired_ms(make_a: Callable[[], Callable[[], object]], make_b: Callable[[], Callable[[], object]],
-                         blocks: int = 5) -> tuple[list[float], list[float]]:
+                         blocks: int = 5, runs: int = RUNS) -> tuple[list[float], list[float]]:
     """Latencies with 10 concurrent callers of ``a``, then of ``b``, alternating in ``blocks`` rounds."""
     workers_a, workers_b = [make_a() for _ in range(10)], [make_b() for _ in range(10)]
     out_a: list[float] = []
     out_b: list[float] = []
     for _ in range(blocks):
-        out_a += concurrent_latencies(workers_a, RUNS // blocks)
-        out_b += concurrent_latencies(workers_b, RUNS // blocks)
+        out_a += concurrent_latencies(workers_a, max(1, runs // blocks))
+        out_b += concurrent_latencies(workers_b, max(1, runs // blocks))
     return out_a, out_b
 
 
@@ -238,6 +247,7 @@ def run(server: Server, url: DatabaseUrl) -> None:
         assert found
         sorted_cursor = encode_cursor([found[0], found[1]])
         created_at = found[0]
+    raw = "id, account, kind, amount, note, created_at, settled"
     cols = "id::text, account::text, kind::text, amount::text, left(note, 2001), created_at::text, settled::text"
     cases = [  # name, our path, bare SQL returning the same rows, its params
         ("first page", "/tables/public/big", f"select {cols} from big order by big.id limit 101", ()),
@@ -250,6 +260,10 @@ def run(server: Server, url: DatabaseUrl) -> None:
          (created_at, mid)),
         ("filtered (indexed)", "/tables/public/big?account__eq=42",
          f"select {cols} from big where account = %s order by big.id limit 101", (42,)),
+        ("sorted (unindexed)", "/tables/public/big?_sort=amount",
+         f"select {raw} from big order by amount, id limit 101", ()),
+        ("sorted + filtered", "/tables/public/big?_sort=amount&kind__eq=sell",
+         f"select {raw} from big where kind = %s order by amount, id limit 101", ("sell",)),
         ("list of 100 tables", "/tables", None, ()),
     ]
     # the sorted cursor's id is the row at OFFSET mid, not necessarily id = mid: fix the bare params
@@ -265,9 +279,12 @@ def run(server: Server, url: DatabaseUrl) -> None:
     met1 = met10 = True  # pages < 6x bare, with 1 and with 10 clients
     hot: list[tuple[str, float, float]] = []
     split: list[tuple[str, float, float]] = []
+    sizes: list[tuple[str, int]] = []
     for name, path, bare_sql, bare_params in cases:
+        runs = SLOW_RUNS if name in SLOW else RUNS
         status, body = server.get(path)
         assert status == 200, body[-2000:]
+        sizes.append((name, len(body)))
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
         pg = psycopg.connect(url.libpq(), autocommit=True)
         def ours(p: str = path, c: http.client.HTTPConnection = conn) -> object:
@@ -277,7 +294,7 @@ def run(server: Server, url: DatabaseUrl) -> None:
             return c.execute(s, a).fetchall() if s else None
         server.server_ms.clear()
         server.spans.clear()
-        bare1, http1 = paired_ms(bare, ours)
+        bare1, http1 = paired_ms(bare, ours, runs)
         server1 = statistics.median(server.server_ms)
         split.append((name, *(statistics.median(s.get(k, 0.0) for s in server.spans) for k in ("data", "html"))))
 
@@ -292,24 +309,28 @@ def run(server: Server, url: DatabaseUrl) -> None:
             return lambda: c.execute(s, a).fetchall()
 
         server.server_ms.clear()
-        bare_lat, http_lat = concurrent_paired_ms(make_bare, make_http)
-        bare10, http10 = statistics.median(bare_lat), statistics.median(http_lat)
-        server10 = statistics.median(server.server_ms)
+        if CONCURRENT:
+            bare_lat, http_lat = concurrent_paired_ms(make_bare, make_http, runs=runs)
+            bare10, http10 = statistics.median(bare_lat), statistics.median(http_lat)
+            server10 = statistics.median(server.server_ms)
+        else:  # skipped: shown as nan
+            bare10 = http10 = server10 = float("nan")
         if bare_sql is None:
             met = met and server1 < 10
             print(f"{name:<20}{'—':>8}{server1:>8.2f}m{'—':>7}{http1:>7.2f}m{'—':>7}   |{'—':>7}{server10:>8.2f}m"
                   f"{'—':>7}{http10:>7.2f}m{'—':>7}   target < 10 ms server (1 client)")
             continue
-        met1 = met1 and server1 / bare1 < 6
-        met10 = met10 and server10 / bare10 < 6
-        hot.append((name, median_ms(bare), server1))
+        limit = 1.2 if name in SLOW else 6
+        met1 = met1 and server1 / bare1 < limit
+        met10 = met10 and (not CONCURRENT or server10 / bare10 < limit)
+        hot.append((name, median_ms(bare, runs), server1))
         print(f"{name:<20}{bare1:>7.2f}m{server1:>8.2f}m{server1 / bare1:>6.1f}x{http1:>7.2f}m"
               f"{http1 / bare1:>6.1f}x   |{bare10:>6.2f}m{server10:>8.2f}m{server10 / bare10:>6.1f}x"
               f"{http10:>7.2f}m{http10 / bare10:>6.1f}x")
     print(f"(m = milliseconds, medians of {RUNS} requests, ours and bare timed alternately. server = the app's\n"
           " Server-Timing (routing, guard,"
           " query, page HTML); HTTP = the client's full round trip, uvicorn and the client included.\n"
-          " Target: server < 6x bare.)")
+          " Target: server < 6x bare; < 1.2x for the unindexed sorts.)")
     verdict = {True: "met", False: "MISSED"}
     print(f"pages target, 1 client: {verdict[met1]} · 10 concurrent clients: {verdict[met10]}"
           f" · list of tables < 10 ms: {verdict[met]}")
@@ -321,8 +342,12 @@ def run(server: Server, url: DatabaseUrl) -> None:
     print("rows, html = the template; the rest of app is routing, middleware and the worker-thread hop):")
     for name, data_ms, html_ms in split:
         print(f"  {name:<20} data {data_ms:>5.2f}m   html {html_ms:>5.2f}m")
+    print("\nPage size (HTML of the whole page, first request):")
+    for name, size in sizes:
+        print(f"  {name:<20}{size / 1024:>7.1f} KB")
     in_process(url, cases)
-    export(server, url)
+    if EXPORT:
+        export(server, url)
 
 
 def in_process(url: DatabaseUrl, cases: list[tuple[str, str, str | None, tuple[object, ...]]]) -> None:
@@ -355,13 +380,14 @@ def in_process(url: DatabaseUrl, cases: list[tuple[str, str, str | None, tuple[o
                 {**base, "relations": r, "search": ""}))))
             print(f"{name:<22}{service:>9.2f}m{service + html:>9.2f}m{'—':>9}{'—':>14}{'—':>12}   target <10 ms")
             continue
+        runs = SLOW_RUNS if name in SLOW else RUNS
         params = BrowseParams.from_query(parse_qsl(parts.query))
         described = browser.describe("public", "big")
-        service = median_ms(lambda p=params: browser.browse(browser.describe("public", "big"), p))
+        service = median_ms(lambda p=params: browser.browse(browser.describe("public", "big"), p), runs)
         page = browser.browse(described, params)
         html = median_ms(lambda pg_=page: "".join(table_tmpl.blocks["browse"](table_tmpl.new_context(
             {**base, "page": pg_}))))
-        bare = median_ms(lambda s=bare_sql, a=bare_params: pg.execute(s, a).fetchall())
+        bare = median_ms(lambda s=bare_sql, a=bare_params: pg.execute(s, a).fetchall(), runs)
         print(f"{name:<22}{service:>9.2f}m{service + html:>9.2f}m{bare:>8.2f}m{service / bare:>13.1f}x"
               f"{(service + html) / bare:>11.1f}x")
     engine.dispose()

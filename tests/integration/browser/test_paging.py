@@ -95,3 +95,19 @@ def test_table_without_primary_key_pages_with_offset(browser: Browser,
     assert not page.keyset and page.readonly_reason == "read-only: no primary key"
     assert [r.cells[0].value for r in page.rows] == [str(n) for n in range(201, 251)]
     assert page.has_prev and not page.has_next and page.first_row_number == 201
+
+
+def test_columns_named_like_the_query_aliases_sort_by_themselves(browser: Browser,
+                                                                pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    """The page query aliases columns r0, r1…, c0…, k0…: a column with such a name still sorts by itself."""
+    pg.execute('create table clash ("r1" int primary key, "r0" text not null, "c0" int not null, "k0" int)')
+    pg.execute("insert into clash select g, chr(ascii('z') - g), 10 - g, g % 2 from generate_series(1, 9) g")
+    pg.execute('create table clash_heap as select "r0", "r1" from clash')
+    described = browser.describe("public", "clash")
+    for sort, expected in (("r0", ["9", "8", "7"]), ("c0", ["9", "8", "7"]), ("r1", ["1", "2", "3"])):
+        first = browser.browse(described, BrowseParams(size=3, sort=sort))
+        assert [r.pk[0] for r in first.rows if r.pk] == expected, sort
+        second = browser.browse(described, BrowseParams(size=3, sort=sort).after_cursor(first.next_cursor or ""))
+        assert [r.pk[0] for r in second.rows if r.pk] == [str(int(e) + (3 if sort == "r1" else -3)) for e in expected]
+    heap = browser.browse(browser.describe("public", "clash_heap"), BrowseParams(size=3, page=2, sort="r0"))
+    assert [r.cells[1].value for r in heap.rows] == ["6", "5", "4"]

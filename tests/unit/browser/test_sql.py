@@ -37,7 +37,7 @@ def test_first_page_orders_by_the_key_only() -> None:
     bind = Params()
     text = sql_of(q.keyset_query(TABLE, q.Order(None, False, ("id",)), [], bind, cursor=None, backwards=False,
                                  limit=101))
-    assert 'FROM "public"."ops" ORDER BY "id" ASC LIMIT 101' in text
+    assert 'FROM "public"."ops" ORDER BY "public"."ops"."id" ASC LIMIT 101' in text
     assert bind.values == {}
 
 
@@ -45,7 +45,7 @@ def test_next_page_seeks_past_the_cursor_with_a_parameter() -> None:
     bind = Params()
     text = sql_of(q.keyset_query(TABLE, q.Order(None, False, ("id",)), [], bind, cursor=("41",), backwards=False,
                                  limit=11))
-    assert 'WHERE "id" > %(p0)s ORDER BY "id" ASC' in text
+    assert 'WHERE "id" > %(p0)s ORDER BY "public"."ops"."id" ASC' in text
     assert bind.values == {"p0": "41"}
 
 
@@ -54,7 +54,7 @@ def test_not_null_sort_is_one_row_comparison() -> None:
     bind = Params()
     text = sql_of(q.keyset_query(TABLE, order, [], bind, cursor=("2024-01-01", "5"), backwards=False, limit=11))
     assert '("at", "id") < (%(p0)s, %(p1)s)' in text and "UNION" not in text
-    assert 'ORDER BY "at" DESC, "id" DESC' in text
+    assert 'ORDER BY "public"."ops"."at" DESC, "public"."ops"."id" DESC' in text
 
 
 def test_nullable_sort_pages_across_the_null_segment() -> None:
@@ -63,8 +63,8 @@ def test_nullable_sort_pages_across_the_null_segment() -> None:
     text = sql_of(q.keyset_query(TABLE, order, [], bind, cursor=("9.5", "7"), backwards=False, limit=11))
     first, second = text.split(" UNION ALL ")
     assert '"price" IS NOT NULL AND ("price", "id") > (%(p0)s, %(p1)s)' in first
-    assert '"price" IS NULL ORDER BY "id" ASC' in second
-    assert 'ORDER BY "__seg" ASC, "o0" ASC, "o1" ASC LIMIT 11' in text
+    assert '"price" IS NULL ORDER BY "public"."ops"."id" ASC' in second
+    assert text.endswith(') AS p ORDER BY "r2" ASC, "r0" ASC LIMIT 11')  # NULLs last: the NULL segment after
 
 
 def test_cursor_inside_the_null_segment_only_reads_nulls() -> None:
@@ -79,8 +79,8 @@ def test_backwards_from_the_null_segment_reaches_the_values() -> None:
     order = q.Order(TABLE.column("price"), False, ("id",))
     text = sql_of(q.keyset_query(TABLE, order, [], Params(), cursor=(None, "7"), backwards=True, limit=11))
     nulls, values = text.split(" UNION ALL ")
-    assert '"price" IS NULL AND "id" < %(p0)s ORDER BY "id" DESC' in nulls
-    assert '"price" IS NOT NULL ORDER BY "price" DESC, "id" DESC' in values
+    assert '"price" IS NULL AND "id" < %(p0)s ORDER BY "public"."ops"."id" DESC' in nulls
+    assert '"price" IS NOT NULL ORDER BY "public"."ops"."price" DESC, "public"."ops"."id" DESC' in values
 
 
 def test_filters_are_parameters_and_identifiers_are_quoted() -> None:
@@ -127,3 +127,39 @@ def test_long_values_are_cut_in_the_page_but_keys_are_not() -> None:
     exprs = [sql_of(q.display_expr(c, False)) for c in TABLE.columns]
     assert exprs[0] == '"id"::text' and exprs[1] == 'left("note"::text, 2001)'
     assert sql_of(q.display_expr(TABLE.column("note"), True)) == '"note"::text'
+
+
+def _inner_outer(text: str) -> tuple[str, str]:
+    """(the inner page select, the outer select around it) of a page query."""
+    start, end = text.index(" FROM (") + len(" FROM ("), text.rindex(") AS p")
+    return text[start:end], text[:start] + text[end:]
+
+
+@pytest.mark.parametrize("order", [q.Order(None, False, ("id",)), q.Order(TABLE.column("at"), True, ("id",)),
+                                   q.Order(TABLE.column("price"), False, ("id",))])
+def test_only_the_page_rows_are_converted_to_text(order: q.Order) -> None:
+    text = sql_of(q.keyset_query(TABLE, order, [], Params(), cursor=None, backwards=False, limit=11))
+    inner, outer = _inner_outer(text)
+    assert "::text" not in inner and "left(" not in inner
+    assert 'left("r1"::text, 2001) AS "c1"' in outer and '"r0"::text AS "k' in outer
+    # the table's columns in table order and nothing else: the scan's tuples go to the sort unprojected
+    assert inner.lstrip("(").startswith('SELECT "id" AS "r0", "note" AS "r1", "price" AS "r2", "side" AS "r3",'
+                                        ' "at" AS "r4", "ok" AS "r5", "doc" AS "r6" FROM')
+    assert "LIMIT 11" in inner
+
+
+def test_the_outer_order_is_the_inner_order() -> None:
+    text = sql_of(q.keyset_query(TABLE, q.Order(TABLE.column("at"), True, ("id",)), [], Params(), cursor=None,
+                                 backwards=False, limit=11))
+    assert text.endswith('ORDER BY "public"."ops"."at" DESC, "public"."ops"."id" DESC LIMIT 11) AS p'
+                         ' ORDER BY "r4" DESC, "r0" DESC')
+    assert '"r4"::text AS "k0", "r0"::text AS "k1"' in text
+
+
+def test_offset_page_converts_only_its_rows_in_the_same_order() -> None:
+    order = q.Order(TABLE.column("price"), True, ())
+    text = sql_of(q.offset_query(TABLE, order, [], offset=20, limit=11))
+    inner, outer = _inner_outer(text)
+    assert "::text" not in inner
+    assert inner.endswith('ORDER BY "public"."ops"."price" DESC, ctid LIMIT 11 OFFSET 20')
+    assert outer.endswith('ORDER BY "r2" DESC, __ctid')

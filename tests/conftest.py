@@ -35,12 +35,15 @@ def pg_server() -> Iterator[DatabaseUrl]:
         return
     root = Path(tempfile.mkdtemp(prefix="pgadmin-py-test-"))
     bin_dir = os.environ.get("TEST_PG_BIN_DIR")
-    server = EmbeddedPostgres(root, fast=True, bin_dir=Path(bin_dir)) if bin_dir else EmbeddedPostgres(root, fast=True)
+    sockets = Path(tempfile.mkdtemp(prefix="pgs-", dir="/tmp"))  # short: a socket path has a length limit
+    sockets.chmod(0o777)  # the server may run as a service user (tests run as root)
+    server = EmbeddedPostgres(root, fast=True, socket_dir=sockets, **({"bin_dir": Path(bin_dir)} if bin_dir else {}))
     try:
         yield server.start()
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _admin(url: DatabaseUrl):  # type: ignore[no-untyped-def]

@@ -70,6 +70,7 @@ class EmbeddedPostgres:
     root: Path
     fast: bool = False  # fsync off: for throwaway test servers, never for data a user keeps
     bin_dir: Path = field(default_factory=find_bin_dir)
+    socket_dir: Path | None = None  # a Unix socket there too (a short path: sockets have a length limit)
     _started_here: bool = False
 
     @property
@@ -152,7 +153,8 @@ class EmbeddedPostgres:
             port = running
         else:
             port = port or _free_port()
-            opts = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''"
+            sockets = "" if self.socket_dir is None else str(self.socket_dir)
+            opts = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='{sockets}'"
             if self.fast:
                 opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             self._pg(["pg_ctl", "-D", str(self.pgdata), "-l", str(self.root / "server.log"), "-o", opts,

@@ -22,8 +22,9 @@ from psycopg import pq
 from pgadmin_py.console.model import Column, Notice, QueryError
 from pgadmin_py.console.statements import line_col
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.engine import direct_connection
 
-APPLICATION_NAME = "pgadmin-py console"
+PURPOSE = "console"  # application_name "pgadmin-py console" in pg_stat_activity
 NUMERIC_TYPES = {"smallint", "integer", "bigint", "numeric", "real", "double precision", "money", "oid"}
 
 
@@ -33,8 +34,7 @@ def console_connection(url: DatabaseUrl, *, read_only: bool, statement_timeout_m
     options = f"-c statement_timeout={statement_timeout_ms}"
     if read_only:
         options += " -c default_transaction_read_only=on"
-    conn = psycopg.connect(url.conninfo(), autocommit=True, options=options, application_name=APPLICATION_NAME,
-                           connect_timeout=5)
+    conn = direct_connection(url, PURPOSE, connect_timeout=5, options=options)
     try:
         yield conn
     finally:
@@ -187,7 +187,7 @@ class RunRegistry:
 
 def cancel_backend(url: DatabaseUrl, pid: int) -> bool:
     """``pg_cancel_backend`` from a separate short connection."""
-    with psycopg.connect(url.conninfo(), autocommit=True, application_name=APPLICATION_NAME, connect_timeout=5) as conn:
+    with direct_connection(url, PURPOSE, connect_timeout=5) as conn:
         row = conn.execute("select pg_cancel_backend(%s)", [pid]).fetchone()
     return bool(row and row[0])
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 
@@ -120,9 +121,12 @@ def ping(engine: Engine) -> tuple[str, str]:
         return version, f"{info.user}@{host}:{info.port}/{info.dbname}"
 
 
-def direct_connection(url: DatabaseUrl, purpose: str, *, connect_timeout: int = 10) -> psycopg.Connection[Any]:
+def direct_connection(url: DatabaseUrl, purpose: str, *, connect_timeout: int = 10,
+                      options: str | None = None) -> psycopg.Connection[Any]:
     """A connection of its own (not from the pool), in autocommit, named ``pgadmin-py <purpose>`` in
     ``pg_stat_activity``: for work that must not hold or wait for a pooled connection (a migration's
-    bookkeeping while its guard holds the lock, backups, restores). Use it as a context manager."""
-    return psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=connect_timeout,
+    bookkeeping while its guard holds the lock, backups, restores, the console's own sessions). ``options``:
+    server settings for this session (``-c name=value ...``). Use it as a context manager."""
+    conninfo = url.conninfo() if options is None else make_conninfo(url.conninfo(), options=options)
+    return psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout,
                            application_name=f"{APPLICATION_NAME} {purpose}")

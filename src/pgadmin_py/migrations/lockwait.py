@@ -15,6 +15,7 @@ import psycopg
 
 from pgadmin_py.catalog import impact
 from pgadmin_py.core.dburl import DatabaseUrl
+from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.review import words
 from pgadmin_py.migrations.review.statements import parse_statements, relation_name
 
@@ -67,8 +68,7 @@ def holders_now(url: DatabaseUrl, sql: str) -> list[LockWait]:
             names.append(name)
     if not names:
         return []
-    with psycopg.connect(url.libpq(), autocommit=True, connect_timeout=10,
-                         application_name="pgadmin-py lock check") as conn:
+    with direct_connection(url, "lock check") as conn:
         oids = [t.oid for t in (impact.find_table(conn, *n) for n in names) if t is not None]
         holders = impact.lock_holders(conn, oids)
     seen: dict[int, LockWait] = {}

@@ -274,7 +274,8 @@ def _serve(settings: Settings, *, check_only: bool, found_line: str = "", secret
                          waiting_error=state.monitor.last_error, model_line=model_line,
                          alembic_line=alembic_line, auth_line=auth, url=url, python_line=python_line,
                          found_line=found_line,
-                         versions_line=versions_warning(_project(state.migrations)), where=state.monitor.where),
+                         versions_line="" if settings.demo else versions_warning(_project(state.migrations)),
+                         where=state.monitor.where),
           flush=True)
     if check_only:
         return 0 if up else 1

@@ -3,18 +3,28 @@ static/css/sql.css colours for the dark and the light theme."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pygments import highlight as _highlight  # type: ignore[import-untyped]
 from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
 from pygments.lexers.sql import PostgresLexer  # type: ignore[import-untyped]
+
+from pgadmin_py.core.cache import BoundedCache
 
 _LEXER = PostgresLexer(stripnl=False, ensurenl=False)
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
-@lru_cache(maxsize=256)
 def highlight_sql(sql: str) -> str:
     """HTML (already escaped) of ``sql`` with token spans; safe to mark as such in a template."""
     html = str(_highlight(sql, _LEXER, _FORMATTER))
     return html if sql.endswith("\n") else html.rstrip("\n")
+
+
+class Highlighter:
+    """``highlight_sql`` with the last texts' HTML kept (history and saved queries repeat on every page); owned by
+    the console service."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._cache: BoundedCache[str, str] = BoundedCache(size)
+
+    def __call__(self, sql: str) -> str:
+        return self._cache.get_or_build(sql, lambda: highlight_sql(sql))

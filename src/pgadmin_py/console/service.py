@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pgadmin_py.console.errors import ConsoleError, QueryNotFound, ResultExpired
 from pgadmin_py.console.explain import ExplainBatch, explain
+from pgadmin_py.console.highlight import Highlighter
 from pgadmin_py.console.library import HistoryEntry, Library, SavedQuery
 from pgadmin_py.console.model import CONSOLE_TIMEOUT_MS, Batch, Confirmation, ConsoleLimits, ResultSet, RunRequest
 from pgadmin_py.console.runner import Runner
@@ -28,6 +29,7 @@ class Console:
         self.limits = limits
         self.runner = Runner(url, app_read_only=read_only, limits=limits, registry=RunRegistry())
         self.library = Library(data_dir / "console.sqlite3")
+        self.highlight = Highlighter()
         self._batches: OrderedDict[str, Batch] = OrderedDict()
         self._lock = threading.Lock()
 

@@ -14,7 +14,6 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response
 
 from pgadmin_py.console.explain import ExplainBatch
-from pgadmin_py.console.highlight import highlight_sql
 from pgadmin_py.console.library import HistoryEntry, SavedQuery
 from pgadmin_py.console.model import Batch, Confirmation, ConsoleLimits
 from pgadmin_py.console.params import ConsoleParams, parse_run_form
@@ -53,10 +52,10 @@ class ConsolePage:
         return "batch" if isinstance(self.outcome, Batch) else "none"
 
 
-def _page(request: Request[Any, Any, Any], renderer: Renderer, page: ConsolePage,
+def _page(request: Request[Any, Any, Any], renderer: Renderer, console: Console, page: ConsolePage,
           status_code: int = 200) -> Response[str]:
     return renderer.page(request, TEMPLATE, section="sql", title="SQL console", page=page,
-                         highlight=highlight_sql, status_code=status_code)
+                         highlight=console.highlight, status_code=status_code)
 
 
 def _full_load(request: Request[Any, Any, Any]) -> ClientRedirect | None:
@@ -81,7 +80,7 @@ class SqlController(Controller):
             return redirect
         params = ConsoleParams.parse(dict(request.query_params))
         history, saved = _lists(console, params.search)
-        return _page(request, renderer, ConsolePage(params, params.q, console.limits, history, saved))
+        return _page(request, renderer, console, ConsolePage(params, params.q, console.limits, history, saved))
 
     @post("/run", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
     def run(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
@@ -98,7 +97,7 @@ class SqlController(Controller):
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(), run_request.sql, console.limits, history, saved, outcome=outcome,
                            allow_writes=run_request.allow_writes, oob_library=is_htmx)
-        return _page(request, renderer, page)
+        return _page(request, renderer, console, page)
 
     @post("/cancel", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
     def cancel(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
@@ -121,7 +120,7 @@ class SqlController(Controller):
         entry = console.history_entry(entry_id)
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(q=entry.sql), entry.sql, console.limits, history, saved, loaded_from=entry)
-        return _page(request, renderer, page)
+        return _page(request, renderer, console, page)
 
     @get("/saved/{saved_id:int}", sync_to_thread=True)
     def saved_query(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
@@ -131,7 +130,7 @@ class SqlController(Controller):
         query = console.saved_query(saved_id)
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(q=query.sql), query.sql, console.limits, history, saved, loaded_from=query)
-        return _page(request, renderer, page)
+        return _page(request, renderer, console, page)
 
     @post("/saved", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
     def save(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
@@ -143,7 +142,7 @@ class SqlController(Controller):
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(), query.sql, console.limits, history, saved)
         body = renderer.render(request, TEMPLATE, section="sql", title="SQL console", block="library",
-                                       page=page, highlight=highlight_sql)
+                                       page=page, highlight=console.highlight)
         flash = renderer.render(request, "console/_saved_flash.html", section="sql", title="SQL console",
                                         block=None, query=query)
         return swap_into(body + flash, "#library", "innerHTML")
@@ -158,7 +157,7 @@ class SqlController(Controller):
         history, saved = _lists(console, "")
         page = ConsolePage(ConsoleParams(), "", console.limits, history, saved)
         body = renderer.render(request, TEMPLATE, section="sql", title="SQL console", block="library",
-                                       page=page, highlight=highlight_sql)
+                                       page=page, highlight=console.highlight)
         return swap_into(body, "#library", "innerHTML")
 
     @get("/results/{batch_id:str}/{index:int}", sync_to_thread=True)
@@ -170,7 +169,7 @@ class SqlController(Controller):
         batch, result = console.result_set(batch_id, index)
         number = max(1, min(page, result.page_count(console.limits.page_size)))
         values: dict[str, Any] = {"batch": batch, "result": result, "page_number": number,
-                                  "limits": console.limits, "highlight": highlight_sql}
+                                  "limits": console.limits, "highlight": console.highlight}
         if wants_fragment(request):
             body = renderer.render(request, "console/_result_set.html", section="sql", title="SQL console",
                                            block=None, **values)

@@ -40,6 +40,9 @@ def replace(page: Page, text: str) -> None:
 def test_completion_offers_live_tables_and_columns(page: Page, live_server: Any, demo_db: DatabaseUrl,
                                                    shots: Path) -> None:
     ddl(demo_db, "create table zebra_sightings (id int primary key, spotted_at timestamptz, herd text)")
+    problems: list[str] = []  # CSP violations and script errors show up here
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{live_server.url}/sql")
     page.locator(".CodeMirror").click()
     page.keyboard.type("select * from zebra_s")
@@ -71,6 +74,7 @@ def test_completion_offers_live_tables_and_columns(page: Page, live_server: Any,
     page.evaluate(f"() => {{ const cm = {CM}; cm.focus(); cm.execCommand('goDocEnd'); }}")
     page.keyboard.type("; select * from yak_")
     expect(hints(page)).to_have_text(["yak_herds"])
+    assert problems == []
 
 
 def _shots_with_hints(page: Page, shots: Path) -> None:

@@ -30,10 +30,10 @@ def document(names: CompletionNames, version: str) -> str:
 class Completions:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._documents: BoundedCache[str, str] = BoundedCache(4)
+        self.documents: BoundedCache[str, str] = BoundedCache(4)  # version -> JSON (tests read its hits)
 
     def version(self) -> str:
         return names_version(self.engine)
 
     def document(self, version: str) -> str:
-        return self._documents.get_or_build(version, lambda: document(completion_names(self.engine), version))
+        return self.documents.get_or_build(version, lambda: document(completion_names(self.engine), version))

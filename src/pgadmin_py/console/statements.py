@@ -89,15 +89,17 @@ def statement_at(sql: str, cursor: int) -> tuple[int, int] | None:
         return None
     bounds: list[tuple[int, int]] = []
     start = end = -1
+    code = False  # a statement of comments only is no statement
     for token in tokens:
         if token.name == "ASCII_59":  # ';' outside strings, comments and dollar quotes
-            if start >= 0:
+            if code:
                 bounds.append((start, end))
-            start = -1
+            start, code = -1, False
         else:
             start = token.start if start < 0 else start
             end = token.end + 1
-    if start >= 0:
+            code = code or token.name not in ("SQL_COMMENT", "C_COMMENT")
+    if code:
         bounds.append((start, end))
     chosen = [b for b in bounds if b[0] <= cursor] or bounds[:1]
     return chosen[-1] if chosen else None

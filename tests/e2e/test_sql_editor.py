@@ -147,6 +147,7 @@ def test_format_and_escape_back_to_the_page_shortcuts(page: Page, live_server: A
     expect(help_dialog).to_be_visible()
     expect(help_dialog).to_contain_text("Run the statement under the cursor")
     expect(help_dialog).to_contain_text("Leave the editor")
+    page.wait_for_timeout(300)  # the dialog fades in
     page.screenshot(path=str(shots / "sql-editor-shortcuts-desktop-dark.png"))
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()

@@ -117,7 +117,9 @@
     return out;
   }
 
-  function hint(cm, callback) {
+  /* options.auto: asked by typing, not by Ctrl+Space. Then a word that is complete as typed (a keyword, a
+   * column) gets no list, so Enter after "first" starts a new line instead of picking "first_value". */
+  function hint(cm, callback, options) {
     var url = cm.getTextArea().getAttribute("data-completions-url");
     load(url).then(function (n) {
       if (!n) { return callback(null); }
@@ -128,13 +130,16 @@
       var typed = word.slice(dot + 1).replace(/^\s+/, "");
       var qualifier = dot < 0 ? null : unquote(word.slice(0, dot).replace(/\s+/g, "").split(".").pop());
       var prefix = typed.replace(/^"/, "").toLowerCase();
-      var seen = {}, list = candidates(cm, n, qualifier, prefix, /[A-Z]/.test(typed) && typed === typed.toUpperCase())
+      var seen = {}, exact = false;
+      var list = candidates(cm, n, qualifier, prefix, /[A-Z]/.test(typed) && typed === typed.toUpperCase())
         .filter(function (c) {
           var label = c.display.toLowerCase();
+          exact = exact || label === prefix;
           if (label.indexOf(prefix) !== 0 || label === prefix || seen[c.text]) { return false; }
           seen[c.text] = true;
           return true;
         });
+      if (exact && options && options.auto) { return callback(null); }
       list.sort(function (a, b) { return a.rank - b.rank || (a.display < b.display ? -1 : a.display > b.display ? 1 : 0); });
       if (!list.length) { return callback(null); }
       callback({ list: list.slice(0, 200), from: CM.Pos(cur.line, cur.ch - typed.length), to: cur });

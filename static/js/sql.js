@@ -195,7 +195,7 @@
       if (!/^[\w$.]$/.test(typed)) { return; }
       var type = ed.getTokenTypeAt(ed.getCursor()) || "";
       if (/string|comment/.test(type)) { return; }
-      ed.showHint();
+      ed.showHint({ auto: true });
     });
     ta.pgadminEditor = cm;
     updateRunLabel();

@@ -74,6 +74,13 @@ def test_completion_offers_live_tables_and_columns(page: Page, live_server: Any,
     page.evaluate(f"() => {{ const cm = {CM}; cm.focus(); cm.execCommand('goDocEnd'); }}")
     page.keyboard.type("; select * from yak_")
     expect(hints(page)).to_have_text(["yak_herds"])
+
+    # a word complete as typed offers nothing more, so Enter starts a new line (not "first_value")
+    page.keyboard.press("Escape")
+    replace(page, "select 1 as firs")
+    page.keyboard.type("t")
+    page.keyboard.press("Enter")
+    assert value(page) == "select 1 as first\n"
     assert problems == []
 
 

@@ -4,6 +4,7 @@ database's names, ETag and 304), the statement under the cursor, Format with and
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import psycopg
@@ -114,3 +115,24 @@ def test_format_without_javascript_renders_the_page(client: Any, token: str) -> 
 
 def test_format_needs_the_csrf_token(client: Any) -> None:
     assert client.post("/sql/format", data={"sql": "select 1"}).status_code == 403
+
+
+def test_a_write_under_the_cursor_is_confirmed_and_runs_alone(client: Any, token: str, demo_db: DatabaseUrl) -> None:
+    def count(table: str) -> int:
+        with psycopg.connect(demo_db.libpq()) as conn:
+            row = conn.execute(f"select count(*) from {table}").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    payments, client_tags = count("payments"), count("client_tags")
+    sql = "delete from client_tags;\ndelete from payments where status = 'failed';\nselect 1"
+    headers = {"x-csrftoken": token, **HX}
+    cursor = str(sql.index("payments"))
+    first = client.post("/sql/run", data={"sql": sql, "action": "run", "cursor": cursor, "allow_writes": "1"},
+                        headers=headers)
+    assert 'data-testid="confirm-writes"' in first.text and "client_tags" not in first.text.split("Confirm")[1]
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', first.text.split("confirm-form")[1]))
+    assert (int(form["sel_start"]), int(form["sel_end"])) == (sql.index("delete from payments"), sql.index(";\nselect"))
+    second = client.post("/sql/run", data={**form, "sql": sql}, headers=headers)
+    assert "badge-success\">committed" in second.text
+    assert count("payments") < payments and count("client_tags") == client_tags > 0

@@ -81,6 +81,13 @@ def test_completion_offers_live_tables_and_columns(page: Page, live_server: Any,
     page.keyboard.type("t")
     page.keyboard.press("Enter")
     assert value(page) == "select 1 as first\n"
+
+    # Ctrl+Space on nothing typed: the tables and views first, then functions and schemas
+    replace(page, "select * from ")
+    page.keyboard.press("Control+Space")
+    expect(hints(page).first).to_have_text("accounts")
+    expect(page.locator(".CodeMirror-hints")).to_contain_text("zebra_sightings")
+    page.screenshot(path=str(shots / "sql-editor-tables-desktop-dark.png"))
     assert problems == []
 
 

@@ -67,6 +67,7 @@
     runAtCursor = atCursor && s && !hasSelection(s) ? cpCount(s.text.slice(0, s.head)) : null;
     if (cm) { cm.save(); if (cm.state.completionActive) { cm.closeHint(); } }
     if (typeof f.requestSubmit === "function") { f.requestSubmit(run); } else { run.click(); }
+    runAtCursor = null; /* the submit listener has read it (synchronously); a blocked submit must not keep it */
   }
 
   /* Before any console form is submitted: record the selection (or the cursor) and give the run a new id. */

@@ -71,7 +71,7 @@ lint: $(STAMP) ## ruff, mypy --strict, import-linter contracts
 bench: $(STAMP) ## benchmarks in tests/bench, each reporting ratios measured in one run
 	@set -e; for f in tests/bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
-vendor: ## re-fetch htmx and htmx-ext-sse from the npm registry and check their checksums
+vendor: ## re-fetch htmx, htmx-ext-sse and CodeMirror 5 from the npm registry and check their checksums
 	bash static/vendor/fetch.sh
 
 image-cmd: $(STAMP) ## the container's start command, exactly (HOST=0.0.0.0; needs DATABASE_URL)

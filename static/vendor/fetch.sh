@@ -12,6 +12,13 @@ set -euo pipefail
 FILES=(
   "htmx-2.0.11.min.js|htmx.org|2.0.11|package/dist/htmx.min.js"
   "htmx-ext-sse-2.2.4.js|htmx-ext-sse|2.2.4|package/dist/sse.js"
+  "codemirror-5.65.21.js|codemirror|5.65.21|package/lib/codemirror.js"
+  "codemirror-5.65.21.css|codemirror|5.65.21|package/lib/codemirror.css"
+  "codemirror-5.65.21-sql.js|codemirror|5.65.21|package/mode/sql/sql.js"
+  "codemirror-5.65.21-show-hint.js|codemirror|5.65.21|package/addon/hint/show-hint.js"
+  "codemirror-5.65.21-show-hint.css|codemirror|5.65.21|package/addon/hint/show-hint.css"
+  "codemirror-5.65.21-matchbrackets.js|codemirror|5.65.21|package/addon/edit/matchbrackets.js"
+  "codemirror-5.65.21-placeholder.js|codemirror|5.65.21|package/addon/display/placeholder.js"
 )
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,16 +40,18 @@ mkdir -p "$tmp/out"
 
 for entry in "${FILES[@]}"; do
   IFS='|' read -r name pkg version inner <<<"$entry"
-  echo "fetch.sh: npm pack $pkg@$version"
-  (cd "$tmp" && npm pack --silent "$pkg@$version" >/dev/null) || die "npm pack $pkg@$version failed"
-  tgz="$tmp/${pkg//@/}-$version.tgz"
-  tgz="${tgz//\//-}"   # scoped packages: @a/b -> a-b
-  [ -f "$tgz" ] || tgz="$(ls "$tmp"/*"-$version.tgz" 2>/dev/null | head -n1)"
-  [ -f "$tgz" ] || die "tarball for $pkg@$version not found in $tmp"
-  mkdir -p "$tmp/x/$pkg"
-  tar -xzf "$tgz" -C "$tmp/x/$pkg" "$inner" || die "$inner not in $pkg@$version"
-  cp "$tmp/x/$pkg/$inner" "$tmp/out/$name"
-  rm -f "$tgz"
+  x="$tmp/x/${pkg//\//-}-$version"   # one tarball per package version (codemirror gives several files)
+  if [ ! -d "$x" ]; then
+    echo "fetch.sh: npm pack $pkg@$version"
+    mkdir -p "$x" "$tmp/pack"
+    (cd "$tmp/pack" && npm pack --silent "$pkg@$version" >/dev/null) || die "npm pack $pkg@$version failed"
+    tgz="$(ls "$tmp"/pack/*"-$version.tgz" 2>/dev/null | head -n1)"
+    [ -f "$tgz" ] || die "tarball for $pkg@$version not found in $tmp/pack"
+    tar -xzf "$tgz" -C "$x" || die "cannot unpack $tgz"
+    rm -f "$tgz"
+  fi
+  [ -f "$x/$inner" ] || die "$inner not in $pkg@$version"
+  cp "$x/$inner" "$tmp/out/$name"
 done
 
 if [ "$update" = 1 ]; then

@@ -31,6 +31,7 @@ from pgadmin_py.console.guard import Inspection, inspect, review  # noqa: E402
 from pgadmin_py.console.model import ConsoleLimits, RunRequest  # noqa: E402
 from pgadmin_py.console.service import Console  # noqa: E402
 from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
+from pgadmin_py.db.engine import create_db_engine  # noqa: E402
 from pgadmin_py.demo import bootstrap as demo  # noqa: E402
 from support.web import csrf_token, demo_env, make_client  # noqa: E402
 
@@ -95,7 +96,8 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="pgadmin-py-bench-data-"))
     try:
         demo.prepare(url.libpq())
-        console = Console(url, read_only=False, limits=ConsoleLimits(30_000), data_dir=data_dir)
+        console = Console(url, read_only=False, limits=ConsoleLimits(30_000), data_dir=data_dir,
+                          engine=create_db_engine(url, read_only=False, statement_timeout_ms=30_000))
         reused = psycopg.connect(url.libpq(), autocommit=True)
         print(f"SQL console benchmark: median of {RUNS} runs, ratios to the bare query on a new connection")
         print(f"{'query':<22}{'bare new conn':>15}{'bare reused':>13}{'console':>10}{'HTTP':>10}{'console/x':>11}"

@@ -43,7 +43,28 @@ def snap(page: Page, shots: Path, name: str) -> None:
 
 
 def editor(page: Page) -> Any:
+    """The form's textarea: the editor (CodeMirror) keeps it up to date, and it is what the form posts."""
     return page.locator("#sql-editor")
+
+
+def fill(page: Page, text: str) -> None:
+    """Replace the editor's text as a paste would: click into it, select all, insert."""
+    page.locator(".CodeMirror").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+
+
+def keys(page: Page, combo: str) -> None:
+    """Press keys in the editor, its cursor where it was (Control+Enter runs the statement under it)."""
+    page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.focus()")
+    page.keyboard.press(combo)
+
+
+def selected(page: Page, length: int) -> str:
+    """``length`` characters of the editor's text from the start of its selection."""
+    return str(page.evaluate("n => { const cm = document.querySelector('.CodeMirror').CodeMirror; "
+                             "const i = cm.indexFromPos(cm.getCursor('from')); return cm.getValue().slice(i, i + n); }",
+                             length))
 
 
 def test_type_a_query_and_run_it_with_the_keyboard(page: Page, live_server: Any, shots: Path) -> None:
@@ -51,9 +72,9 @@ def test_type_a_query_and_run_it_with_the_keyboard(page: Page, live_server: Any,
     page.get_by_role("navigation", name="Main").get_by_role("link", name="SQL").click()
     expect(page.get_by_role("heading", name="SQL console")).to_be_visible()
     snap(page, shots, "empty")
-    editor(page).click()
+    page.locator(".CodeMirror").click()
     page.keyboard.type("select id, full_name, birth_date from clients order by id;\nselect null as nothing, 1/1 as one")
-    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Control+Shift+Enter")  # everything (Control+Enter: the statement under the cursor)
     sets = page.get_by_test_id("result-set")
     expect(sets).to_have_count(2)
     expect(sets.first.get_by_test_id("row-count")).to_have_text("300 rows")
@@ -66,9 +87,9 @@ def test_type_a_query_and_run_it_with_the_keyboard(page: Page, live_server: Any,
     expect(sets.first.locator("tbody tr").first.locator("td").first).to_have_text("101")
 
     # select only the second statement and run it
-    editor(page).evaluate("el => { const i = el.value.indexOf('select null'); el.focus(); "
-                          "el.setSelectionRange(i, el.value.length); }")
-    editor(page).dispatch_event("select")
+    page.evaluate("() => { const cm = document.querySelector('.CodeMirror').CodeMirror; const v = cm.getValue(); "
+                  "cm.focus(); cm.setSelection(cm.posFromIndex(v.indexOf('select null')), "
+                  "cm.posFromIndex(v.length)); }")
     expect(page.locator("button[data-run]")).to_contain_text("Run selection")
     snap(page, shots, "selection")
     page.keyboard.press("Control+Enter")
@@ -78,21 +99,20 @@ def test_type_a_query_and_run_it_with_the_keyboard(page: Page, live_server: Any,
 
 def test_error_points_at_the_position(page: Page, live_server: Any, shots: Path) -> None:
     page.goto(f"{live_server.url}/sql")
-    editor(page).fill("select id,\n       nope\nfrom clients")
-    editor(page).press("Control+Enter")
+    fill(page, "select id,\n       nope\nfrom clients")
+    keys(page, "Control+Enter")
     error = page.get_by_test_id("sql-error")
     expect(error).to_contain_text('column "nope" does not exist')
     expect(error).to_contain_text("at line 2, column 8")
     expect(page.get_by_test_id("error-caret")).to_contain_text("^")
     snap(page, shots, "error")
     error.get_by_role("button", name="Show in editor").click()
-    selected = editor(page).evaluate("el => el.value.slice(el.selectionStart, el.selectionStart + 4)")
-    assert selected == "nope"
+    assert selected(page, 4) == "nope"
 
 
 def test_explain_analyze_shows_the_plan_tree(page: Page, live_server: Any, shots: Path) -> None:
     page.goto(f"{live_server.url}/sql")
-    editor(page).fill("select * from operations o join accounts a on a.id = o.account_id where o.quantity > 50")
+    fill(page, "select * from operations o join accounts a on a.id = o.account_id where o.quantity > 50")
     page.get_by_role("button", name="Explain", exact=True).click()
     expect(page.get_by_test_id("plan-tree")).to_be_visible()
     expect(page.get_by_text("plan only, nothing ran")).to_be_visible()
@@ -104,7 +124,7 @@ def test_explain_analyze_shows_the_plan_tree(page: Page, live_server: Any, shots
     snap(page, shots, "explain")
     page.get_by_text("Text plan").click()
     expect(page.get_by_test_id("plan-text")).to_contain_text("actual time=")
-    editor(page).fill("select * from generate_series(1, 50000) g where g % 2 = 0")
+    fill(page, "select * from generate_series(1, 50000) g where g % 2 = 0")
     page.get_by_role("button", name="Explain analyze").click()
     expect(page.get_by_test_id("plan-misestimate").first).to_contain_text("underestimated")
     snap(page, shots, "explain-misestimate")
@@ -112,26 +132,26 @@ def test_explain_analyze_shows_the_plan_tree(page: Page, live_server: Any, shots
 
 def test_writes_need_the_toggle_and_a_confirmation(page: Page, live_server: Any, shots: Path) -> None:
     page.goto(f"{live_server.url}/sql")
-    editor(page).fill("delete from payments where status = 'failed'")
-    editor(page).press("Control+Enter")
+    fill(page, "delete from payments where status = 'failed'")
+    keys(page, "Control+Enter")
     expect(page.get_by_test_id("sql-error")).to_contain_text("DELETE changes data.")
     page.get_by_label("Allow writes").check()
-    editor(page).press("Control+Enter")
+    keys(page, "Control+Enter")
     confirm = page.get_by_test_id("confirm-writes")
     expect(confirm).to_contain_text("Nothing has run yet")
     snap(page, shots, "confirm")
     confirm.get_by_role("button", name="Run and commit").click()
     expect(page.get_by_test_id("batch-summary")).to_contain_text("committed")
-    editor(page).fill("select count(*) from payments where status = 'failed'")
+    fill(page, "select count(*) from payments where status = 'failed'")
     page.get_by_label("Allow writes").uncheck()
-    editor(page).press("Control+Enter")
+    keys(page, "Control+Enter")
     expect(page.get_by_test_id("result-set").locator("tbody td").nth(1)).to_have_text("0")
 
 
 def test_cancel_a_running_query(page: Page, live_server: Any, shots: Path) -> None:
     page.goto(f"{live_server.url}/sql")
-    editor(page).fill("select pg_sleep(25)")
-    editor(page).press("Control+Enter")
+    fill(page, "select pg_sleep(25)")
+    keys(page, "Control+Enter")
     cancel = page.get_by_role("button", name="Cancel query")
     expect(cancel).to_be_visible()
     snap(page, shots, "running")
@@ -142,8 +162,8 @@ def test_cancel_a_running_query(page: Page, live_server: Any, shots: Path) -> No
 
 def test_history_survives_a_reload_and_loads_in_one_click(page: Page, live_server: Any, shots: Path) -> None:
     page.goto(f"{live_server.url}/sql")
-    editor(page).fill("select 'from history' as origin")
-    editor(page).press("Control+Enter")
+    fill(page, "select 'from history' as origin")
+    keys(page, "Control+Enter")
     expect(page.get_by_test_id("result-set")).to_contain_text("from history")
     expect(page.get_by_test_id("history-list")).to_contain_text("select 'from history' as origin")
     page.reload()
@@ -165,7 +185,7 @@ def test_shared_and_saved_urls_open_the_query(page: Page, live_server: Any, shot
     sql = "select count(*) as n\nfrom operations"
     page.goto(f"{live_server.url}/sql?q={quote(sql)}")
     expect(editor(page)).to_have_value(sql)
-    editor(page).press("Control+Enter")
+    keys(page, "Control+Enter")
     expect(page.get_by_test_id("result-set")).to_contain_text("5000")
     share = page.get_by_role("link", name="Link to this query")
     href = share.get_attribute("href")
@@ -212,13 +232,13 @@ def read_only_url(demo_db: DatabaseUrl, tmp_path: Path) -> Iterator[str]:
 def test_read_only_mode_has_no_write_toggle(page: Page, read_only_url: str, shots: Path) -> None:
     page.goto(f"{read_only_url}/sql")
     expect(page.get_by_label("Allow writes")).to_have_count(0)
-    editor(page).fill("delete from payments;\nselect 1")
-    editor(page).press("Control+Enter")
+    fill(page, "delete from payments;\nselect 1")
+    keys(page, "Control+Shift+Enter")
     expect(page.get_by_test_id("sql-error")).to_contain_text("DELETE changes data.")
     expect(page.get_by_test_id("sql-error")).to_contain_text("runs read-only")
     snap(page, shots, "read-only")
-    editor(page).fill("select 1 as fine;\ncopy (select 1) to program 'touch /tmp/pgadmin-e2e-never'")
-    editor(page).press("Control+Enter")
+    fill(page, "select 1 as fine;\ncopy (select 1) to program 'touch /tmp/pgadmin-e2e-never'")
+    keys(page, "Control+Shift+Enter")
     error = page.get_by_test_id("sql-error")
     expect(error).to_contain_text("COPY TO PROGRAM runs a command on the server")
     expect(error).to_contain_text("at line 2, column 1")
@@ -228,9 +248,9 @@ def test_read_only_mode_has_no_write_toggle(page: Page, read_only_url: str, shot
 
 def test_a_hostile_statement_is_refused_with_its_reason(page: Page, live_server: Any, shots: Path) -> None:
     page.goto(f"{live_server.url}/sql")
-    editor(page).fill("select count(*) from clients;\n"
+    fill(page, "select count(*) from clients;\n"
                       "select pg_terminate_backend(pid)\n  from pg_stat_activity\n where datname = current_database()")
-    editor(page).press("Control+Enter")
+    keys(page, "Control+Shift+Enter")
     error = page.get_by_test_id("sql-error")
     expect(error).to_contain_text("REFUSED")
     expect(error).to_contain_text("pg_terminate_backend() is VOLATILE")
@@ -239,11 +259,10 @@ def test_a_hostile_statement_is_refused_with_its_reason(page: Page, live_server:
     expect(page.get_by_test_id("result-set")).to_have_count(0)
     snap(page, shots, "refused")
     error.get_by_role("button", name="Show in editor").click()
-    selected = editor(page).evaluate("el => el.value.slice(el.selectionStart, el.selectionStart + 20)")
-    assert selected == "pg_terminate_backend"
+    assert selected(page, 20) == "pg_terminate_backend"
 
     # Explain analyze follows the same rules, and with "allow writes" asks first
-    editor(page).fill("select nextval('payments_id_seq')")
+    fill(page, "select nextval('payments_id_seq')")
     page.get_by_role("button", name="Explain analyze").click()
     expect(page.get_by_test_id("sql-error")).to_contain_text("nextval() is VOLATILE")
     page.get_by_label("Allow writes").check()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from pgadmin_py.console.model import RunRequest
+from pgadmin_py.console.statements import statement_at
 
 MAX_QUERY_CHARS = 100_000
 
@@ -32,10 +33,14 @@ def _int(value: str | None) -> int | None:
 
 
 def parse_run_form(form: Mapping[str, str]) -> tuple[str, RunRequest]:
-    """The action (run | explain | analyze) and the request of a posted editor form."""
+    """The action (run | explain | analyze) and the request of a posted editor form; ``sel_start`` and
+    ``sel_end`` (a selection) or ``cursor`` (the statement under it) narrow what runs."""
     sql = (form.get("sql") or "").replace("\r\n", "\n")[:MAX_QUERY_CHARS]
     start, end = _int(form.get("sel_start")), _int(form.get("sel_end"))
     selection = (start, end) if start is not None and end is not None and start < end else None
+    cursor = _int(form.get("cursor"))  # Ctrl+Enter without a selection: the statement under the cursor
+    if selection is None and cursor is not None:
+        selection = statement_at(sql, cursor)
     action = form.get("action") or "run"
     if action not in ACTIONS:
         action = "run"

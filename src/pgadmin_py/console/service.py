@@ -10,8 +10,12 @@ from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from pgadmin_py.console.completion import Completions
 from pgadmin_py.console.errors import ConsoleError, QueryNotFound, ResultExpired
 from pgadmin_py.console.explain import ExplainBatch, explain
+from pgadmin_py.console.formatting import format_sql
 from pgadmin_py.console.highlight import Highlighter
 from pgadmin_py.console.library import HistoryEntry, Library, SavedQuery
 from pgadmin_py.console.model import CONSOLE_TIMEOUT_MS, Batch, Confirmation, ConsoleLimits, ResultSet, RunRequest
@@ -24,21 +28,24 @@ KEEP_BATCHES = 16
 
 
 class Console:
-    def __init__(self, url: DatabaseUrl, *, read_only: bool, limits: ConsoleLimits, data_dir: Path) -> None:
+    def __init__(self, url: DatabaseUrl, *, read_only: bool, limits: ConsoleLimits, data_dir: Path,
+                 engine: Engine) -> None:
         self.read_only = read_only
         self.limits = limits
         self.runner = Runner(url, app_read_only=read_only, limits=limits, registry=RunRegistry())
         self.library = Library(data_dir / "console.sqlite3")
         self.highlight = Highlighter()
+        self.completions = Completions(engine)  # the editor's completion names, read through the app's pool
         self._batches: OrderedDict[str, Batch] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Console:
+    def from_settings(cls, settings: Settings, engine: Engine) -> Console:
         if settings.database_url is None:
             raise ConsoleError("No database is configured.")
         limits = ConsoleLimits(statement_timeout_ms=min(settings.statement_timeout_ms, CONSOLE_TIMEOUT_MS))
-        return cls(settings.database_url, read_only=settings.read_only, limits=limits, data_dir=settings.data_dir)
+        return cls(settings.database_url, read_only=settings.read_only, limits=limits, data_dir=settings.data_dir,
+                   engine=engine)
 
     def run(self, request: RunRequest) -> Batch | Confirmation:
         outcome = self.runner.run(request)
@@ -60,6 +67,10 @@ class Console:
             self.library.record(request.target[0], "analyze" if analyze else "explain", outcome.duration_ms,
                                 outcome.ok, None, error.message if error else None)
         return outcome
+
+    @staticmethod
+    def format(sql: str) -> str:
+        return format_sql(sql.replace("\r\n", "\n"))
 
     def cancel(self, run_id: str) -> bool:
         return bool(run_id) and self.runner.cancel(run_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pglast import ast, parse_sql
-from pglast.parser import ParseError
+from pglast.parser import ParseError, scan
 
 _EXPLAINABLE = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.ExecuteStmt,
                 ast.CreateTableAsStmt, ast.DeclareCursorStmt)
@@ -73,6 +73,36 @@ def split(sql: str, base: int = 0) -> list[Statement]:
         if node is not None:
             out.append(Statement(text, base + start, node))
     return out
+
+
+def statement_at(sql: str, cursor: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the statement the cursor is in (what Ctrl+Enter runs), or None to run everything.
+
+    The cursor between two statements belongs to the one before it (you just finished typing it); before the
+    first one, to the first. Read with PostgreSQL's scanner, not its parser, so a syntax error in another
+    statement of the batch does not stop this one; None when even the scanner fails (an unterminated string:
+    then the whole batch runs and PostgreSQL's error says where).
+    """
+    try:
+        tokens = scan(sql)
+    except ParseError:
+        return None
+    bounds: list[tuple[int, int]] = []
+    start = end = -1
+    code = False  # a statement of comments only is no statement
+    for token in tokens:
+        if token.name == "ASCII_59":  # ';' outside strings, comments and dollar quotes
+            if code:
+                bounds.append((start, end))
+            start, code = -1, False
+        else:
+            start = token.start if start < 0 else start
+            end = token.end + 1
+            code = code or token.name not in ("SQL_COMMENT", "C_COMMENT")
+    if code:
+        bounds.append((start, end))
+    chosen = [b for b in bounds if b[0] <= cursor] or bounds[:1]
+    return chosen[-1] if chosen else None
 
 
 def walk(node: object) -> list[ast.Node]:

@@ -97,7 +97,7 @@ def build_state(settings: Settings, *, access_token: str | None = None, models: 
         settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=project_models, renderer=renderer,
         access_token=token, cookie_secret=cookie_secret, browser=Browser(engine),
         records=Records(engine, lambda: project_models.facts().catalog), migrations=migrations,
-        console=Console.from_settings(settings), diagram=diagram,
+        console=Console.from_settings(settings, engine), diagram=diagram,
         models_pages=ModelsService(project_models, diagram, migrations.revision_scripts), children=children,
         sessions=sessions, throttle=LoginThrottle())
 

@@ -199,6 +199,12 @@ class Urls:
     def sql_cancel(self) -> str:
         return "/sql/cancel"
 
+    def sql_format(self) -> str:
+        return "/sql/format"
+
+    def sql_completions(self) -> str:
+        return "/sql/completions"
+
     def sql_history(self, entry_id: int) -> str:
         return f"/sql/history/{int(entry_id)}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pgadmin_py.console.statements import SqlSyntaxError, line_col, split
+from pgadmin_py.console.statements import SqlSyntaxError, line_col, split, statement_at
 
 
 @pytest.mark.parametrize(("sql", "texts"), [
@@ -66,3 +66,29 @@ def test_a_batch_that_does_not_parse_says_where(sql: str, offset: int, message: 
 @pytest.mark.parametrize(("offset", "expected"), [(0, (1, 1)), (3, (1, 4)), (5, (2, 1)), (7, (2, 3))])
 def test_line_col(offset: int, expected: tuple[int, int]) -> None:
     assert line_col("abcd\nefgh", offset) == expected
+
+
+@pytest.mark.parametrize(("marked", "expected"), [
+    ("select 1;\nsel|ect 2;\nselect 3", "select 2"),
+    ("|select 1; select 2", "select 1"),
+    ("select 1;| select 2", "select 1"),  # right after the semicolon: the statement just typed
+    ("select 1;\n\n|\nselect 2", "select 1"),
+    ("  |  select 1; select 2", "select 1"),  # before the first one: the first
+    ("select ';' as a; sel|ect 2", "select 2"),  # a semicolon in a string splits nothing
+    ("do $$ begin perform 1; end $$; select| 2", "select 2"),
+    ("do $$ begin perf|orm 1; end $$; select 2", "do $$ begin perform 1; end $$"),
+    ("select 1 -- c; not a split\n; select| 2", "select 2"),
+    ("select 1;\n-- only a note|", "select 1"),  # a comment is no statement
+    ("select 1; select (\nno|pe", "select (\nnope"),  # does not parse: still this statement alone
+    ("select 'é'; select| 2", "select 2"),  # offsets count characters, as PostgreSQL's do
+])
+def test_statement_at_the_cursor(marked: str, expected: str) -> None:
+    sql, cursor = marked.replace("|", ""), marked.index("|")
+    bounds = statement_at(sql, cursor)
+    assert bounds is not None
+    assert sql[bounds[0]:bounds[1]] == expected
+
+
+def test_statement_at_gives_up_when_even_the_scanner_does() -> None:
+    assert statement_at("select 1; select $$ unterminated", 12) is None  # the whole batch runs; its error says where
+    assert statement_at("  -- nothing\n", 3) is None

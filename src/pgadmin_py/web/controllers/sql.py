@@ -13,10 +13,11 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Response
 
+from pgadmin_py.console.errors import ConsoleError
 from pgadmin_py.console.explain import ExplainBatch
 from pgadmin_py.console.library import HistoryEntry, SavedQuery
 from pgadmin_py.console.model import Batch, Confirmation, ConsoleLimits
-from pgadmin_py.console.params import ConsoleParams, parse_run_form
+from pgadmin_py.console.params import MAX_QUERY_CHARS, TRUTHY, ConsoleParams, parse_run_form
 from pgadmin_py.console.service import Console
 from pgadmin_py.web.htmx import htmx_of, swap_into, wants_fragment
 from pgadmin_py.web.render import Renderer
@@ -41,6 +42,7 @@ class ConsolePage:
     allow_writes: bool = False
     loaded_from: HistoryEntry | SavedQuery | None = None
     oob_library: bool = False
+    format_error: ConsoleError | None = None  # the Format button without JavaScript, on text that does not parse
 
     @property
     def outcome_kind(self) -> str:
@@ -98,6 +100,35 @@ class SqlController(Controller):
         page = ConsolePage(ConsoleParams(), run_request.sql, console.limits, history, saved, outcome=outcome,
                            allow_writes=run_request.allow_writes, oob_library=is_htmx)
         return _page(request, renderer, console, page)
+
+    @post("/format", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
+    def format(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,
+               data: FormData) -> Response[Any]:
+        """Read-only safe: formatting reads the text only. The editor asks for JSON; the Format button
+        without JavaScript gets the console page with the formatted text."""
+        sql = (data.get("sql") or "")[:MAX_QUERY_CHARS]
+        try:
+            formatted, error = console.format(sql), None
+        except ConsoleError as exc:
+            formatted, error = sql, exc
+        if "application/json" in request.headers.get("accept", ""):
+            body = {"sql": formatted} if error is None else {"error": error.detail, "hint": error.hint}
+            return Response(body, media_type=MediaType.JSON, status_code=200 if error is None else 422)
+        history, saved = _lists(console, "")
+        page = ConsolePage(ConsoleParams(), formatted, console.limits, history, saved, format_error=error,
+                           allow_writes=(data.get("allow_writes") or "") in TRUTHY)
+        return _page(request, renderer, console, page)
+
+    @get("/completions", sync_to_thread=True)
+    def completions(self, request: Request[Any, Any, Any], console: ConsoleDep) -> Response[Any]:
+        """The names the editor completes. ``no-cache`` + ETag: the browser keeps the document and asks
+        "changed?" (a 304 while the database's names are the same)."""
+        version = console.completions.version()
+        etag = f'"{version}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(b"", status_code=304, headers=headers)
+        return Response(console.completions.document(version), media_type=MediaType.JSON, headers=headers)
 
     @post("/cancel", sync_to_thread=True, status_code=200, opt={"read_only_safe": True})
     def cancel(self, request: Request[Any, Any, Any], renderer: RendererDep, console: ConsoleDep,

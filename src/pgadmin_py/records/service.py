@@ -23,11 +23,12 @@ from pgadmin_py.db.engine import is_connection_error
 from pgadmin_py.forms import FormClasses, RecordForm
 from pgadmin_py.forms import baseline as bl
 from pgadmin_py.orm.introspect import ModelCatalog, ModelInfo
-from pgadmin_py.records import cascade, fk, merge, sql
+from pgadmin_py.records import cascade, fk, merge, refresh, sql
 from pgadmin_py.records.cascade import DeletePlan, DeleteResult
 from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
 from pgadmin_py.records.fk import FkOptions
 from pgadmin_py.records.merge import ConflictColumn
+from pgadmin_py.records.refresh import Refreshed
 
 
 @dataclass(slots=True)
@@ -161,6 +162,10 @@ class Records:
 
     def fk_search(self, schema: str, name: str, column: str, q: str) -> FkOptions:
         return fk.search(self.engine, self.table(schema, name), column, q)
+
+    def refresh(self, schema: str, name: str) -> Refreshed:
+        """REFRESH MATERIALIZED VIEW (:mod:`~pgadmin_py.records.refresh`)."""
+        return refresh.refresh(self.engine, self.table(schema, name))
 
     # ----------------------------------------------------------------- writes
     def create(self, schema: str, name: str, formdata: Any) -> Editor:

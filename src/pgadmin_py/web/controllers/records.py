@@ -22,7 +22,7 @@ from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
 from pgadmin_py.records import Editor, Records
 from pgadmin_py.web.flash import Flash, set_flash
 from pgadmin_py.web.htmx import htmx_of, target_of, wants_fragment
-from pgadmin_py.web.state import AppState, RecordsDep, Runtime
+from pgadmin_py.web.state import AppState, BrowserDep, RecordsDep, Runtime
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
@@ -173,6 +173,21 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records
                                  plan=plan, result=None, info=plan.info, segments=segments, back=_back(request, names))
 
 
+@post("/tables/{schema:str}/{table:str}/refresh")
+async def refresh_view(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, browser: BrowserDep,
+                       schema: FromPath[str], table: FromPath[str]) -> Response[Any]:
+    """REFRESH MATERIALIZED VIEW, then back to the view's page, which says how it went."""
+    if runtime.settings.read_only:
+        raise ReadOnlyError("Refreshing a materialized view")
+    names = _names(schema, table)
+    done = await anyio.to_thread.run_sync(lambda: records.refresh(*names))
+    browser.forget(*names)  # its description says whether it is populated
+    target = Urls().table(*names)
+    response: Response[Any] = ClientRedirect(target) if wants_fragment(request) else Redirect(target, status_code=303)
+    return set_flash(response, runtime.cookie_secret, Flash("success", done.message),
+                     secure=runtime.settings.cookie_secure)
+
+
 @get("/tables/{schema:str}/{table:str}/fk/{column:str}", sync_to_thread=True)
 def fk_search(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, schema: FromPath[str],
               table: FromPath[str], column: FromPath[str], q: FromQuery[str] = "") -> Response[str]:
@@ -185,4 +200,4 @@ def fk_search(request: Request[Any, Any, Any], runtime: Runtime, records: Record
                                  found=found)
 
 
-ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, fk_search]
+ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, refresh_view, fk_search]

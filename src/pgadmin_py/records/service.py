@@ -29,6 +29,7 @@ from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
 from pgadmin_py.records.fk import FkOptions
 from pgadmin_py.records.merge import ConflictColumn
 from pgadmin_py.records.refresh import Refreshed
+from pgadmin_py.records.versiontable import VersionChange, is_version_table
 
 
 @dataclass(slots=True)
@@ -44,6 +45,11 @@ class Editor:
     notes: list[str] = field(default_factory=list)
     baseline: str | None = None  # an edit form's record of the values it loaded (forms.baseline)
     unchanged: bool = False  # an edit saved with nothing changed: nothing was written
+    confirm: VersionChange | None = None  # a write to Alembic's version table, not done until confirmed
+
+    @property
+    def version_table(self) -> bool:
+        return is_version_table(self.info)
 
     @property
     def is_new(self) -> bool:
@@ -168,19 +174,26 @@ class Records:
         return refresh.refresh(self.engine, self.table(schema, name))
 
     # ----------------------------------------------------------------- writes
-    def create(self, schema: str, name: str, formdata: Any) -> Editor:
+    def create(self, schema: str, name: str, formdata: Any, *, confirmed: str | None = None) -> Editor:
+        """Insert a row; into Alembic's version table only once ``confirmed`` names the revision it records
+        (records/versiontable.py)."""
         info = self.writable_table(schema, name)
         editor = Editor(info, self.form_class(info)(formdata, mode="new"))
         if not editor.form.validate():
+            return editor
+        revision = _revision(editor.form.sql_values())
+        if editor.version_table and not _confirms(confirmed, revision):
+            editor.confirm = VersionChange(info.name, None, revision)
             return editor
         query, params = sql.insert(info, editor.form.sql_values())
         editor.saved_key = self._write(editor, query, params)
         return editor
 
     def update(self, schema: str, name: str, segment: str, formdata: Any, version: str,
-               baseline: str | None = None) -> Editor:
+               baseline: str | None = None, *, confirmed: str | None = None) -> Editor:
         """Write the fields the person changed since loading the form (:mod:`~pgadmin_py.records.merge`);
-        nothing at all when they changed none. A stale version is a conflict: the form comes back merged."""
+        nothing at all when they changed none. A stale version is a conflict: the form comes back merged.
+        A change to Alembic's version table is written only once ``confirmed`` names the new revision."""
         info = self.writable_table(schema, name)
         key = parse_key(info, segment)
         form_class = self.form_class(info)
@@ -208,6 +221,11 @@ class Records:
                     editor.conflict, editor.version = edit.conflict, current  # saving again writes yours
                     editor.baseline = bl.encode(edit.next_base)
                     return editor
+                revision = _revision(editor.form.sql_values())
+                if editor.version_table and not _confirms(confirmed, revision):
+                    before = values.get("version_num")
+                    editor.confirm = VersionChange(info.name, "" if before is None else str(before), revision)
+                    return editor
                 query, params = sql.update(info, key, editor.form.sql_values(), version_column,
                                            version_increment=version_column is not None)
                 saved = conn.execute(text(query), params).first()
@@ -233,6 +251,16 @@ class Records:
         if is_connection_error(exc) and (state is None or str(state).startswith(("08", "57P"))):
             raise exc  # the server is gone: the app shows its "waiting for the database" page
         explain(exc, editor.info, editor.form)
+
+
+def _revision(values: Mapping[str, object]) -> str | None:
+    value = values.get("version_num")
+    return value if isinstance(value, str) else None
+
+
+def _confirms(confirmed: str | None, revision: str | None) -> bool:
+    """The confirmation posted is for this very revision (a changed value asks again)."""
+    return confirmed is not None and confirmed == (revision or "")
 
 
 MAX_DELETE_KEYS = 1000

@@ -20,6 +20,7 @@ from litestar.response import Redirect, Response
 from pgadmin_py.core.errors import NotFound, ReadOnlyError
 from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
 from pgadmin_py.records import Editor, Records
+from pgadmin_py.records.versiontable import CONFIRM_FIELD, CONSEQUENCE, is_version_table
 from pgadmin_py.web.flash import Flash, set_flash
 from pgadmin_py.web.htmx import htmx_of, target_of, wants_fragment
 from pgadmin_py.web.state import AppState, BrowserDep, RecordsDep, Runtime
@@ -91,7 +92,8 @@ def _render_form(request: Request[Any, Any, Any], runtime: AppState, editor: Edi
     status = 200 if target_of(request) or not failed else (409 if editor.conflict else 422)
     return runtime.renderer.page(
         request, "tables/form.html", section=SECTION, title=title, status_code=status, editor=editor, info=info,
-        form=editor.form, key_segment=encode_pk(editor.key) if editor.key else None, heading=title)
+        form=editor.form, key_segment=encode_pk(editor.key) if editor.key else None, heading=title,
+        confirm_field=CONFIRM_FIELD)
 
 
 def _refuse_in_read_only(runtime: AppState) -> None:
@@ -146,10 +148,12 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, records: Rec
     version = (data.get("_version") or [""])[0]
     baseline = next(iter(data.get("_loaded", [])), None)
 
+    confirmed = next(iter(data.get(CONFIRM_FIELD, [])), None)  # the version table's (records/versiontable.py)
+
     def run() -> Editor:
         if pk is None:
-            return records.create(*names, data)
-        return records.update(*names, pk, data, version, baseline)
+            return records.create(*names, data, confirmed=confirmed)
+        return records.update(*names, pk, data, version, baseline, confirmed=confirmed)
     editor = await anyio.to_thread.run_sync(run)
     for column in data.get("_upload_too_large", []):
         editor.form.add_error(None, f"The file for {column} is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
@@ -169,8 +173,10 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records
                                      plan=None, result=result, info=result.info, segments=segments,
                                      back=_back(request, names))
     plan = await anyio.to_thread.run_sync(lambda: records.delete_plan(*names, segments))
+    version_warning = CONSEQUENCE if is_version_table(plan.info) else None
     return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Delete from {names[1]}?",
-                                 plan=plan, result=None, info=plan.info, segments=segments, back=_back(request, names))
+                                 plan=plan, result=None, info=plan.info, segments=segments, back=_back(request, names),
+                                 version_warning=version_warning)
 
 
 @post("/tables/{schema:str}/{table:str}/refresh")

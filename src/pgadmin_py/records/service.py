@@ -25,7 +25,7 @@ from pgadmin_py.forms import baseline as bl
 from pgadmin_py.orm.introspect import ModelCatalog, ModelInfo
 from pgadmin_py.records import cascade, fk, merge, refresh, sql
 from pgadmin_py.records.cascade import DeletePlan, DeleteResult
-from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
+from pgadmin_py.records.errors import NothingSelected, NotWritable, RowNotFound, explain
 from pgadmin_py.records.fk import FkOptions
 from pgadmin_py.records.merge import ConflictColumn
 from pgadmin_py.records.refresh import Refreshed
@@ -269,7 +269,8 @@ MAX_DELETE_KEYS = 1000
 def delete_keys(info: TableInfo, segments: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     """Distinct, decoded keys of a (bulk) delete, in the order given."""
     if not segments:
-        raise RowNotFound("No rows were selected.", "Tick the rows to delete in the table first.")
+        raise NothingSelected("No rows were selected, so nothing was deleted.",
+                              "Go back, tick the rows to delete in the table, then press Delete selected.")
     if len(segments) > MAX_DELETE_KEYS:
         raise NotWritable(f"{len(segments)} rows selected; at most {MAX_DELETE_KEYS} can be deleted at once.",
                           "Narrow the selection, or delete with SQL.")

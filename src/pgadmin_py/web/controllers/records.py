@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
-from litestar.plugins.htmx import ClientRedirect
+from litestar.plugins.htmx import ClientRedirect, TriggerEvent
 from litestar.response import Redirect, Response
 
 from pgadmin_py.core.errors import NotFound, ReadOnlyError
@@ -28,6 +29,7 @@ from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
 UPLOAD_SUFFIX = "__upload"
+ROWS_DELETED = "rows-deleted"  # the client event a delete from a dialog triggers (static/js/records.js)
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
 
@@ -169,9 +171,12 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records
     segments, confirmed = data.get("pk", []), bool(data.get("confirm"))
     if confirmed:
         result = await anyio.to_thread.run_sync(lambda: records.delete(*names, segments))
-        return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Deleted from {names[1]}",
-                                     plan=None, result=result, info=result.info, segments=segments,
-                                     back=_back(request, names))
+        body = runtime.renderer.render(request, "tables/delete.html", section=SECTION,
+                                       title=f"Deleted from {names[1]}", plan=None, result=result, info=result.info,
+                                       segments=segments, back=_back(request, names))
+        if wants_fragment(request):  # a dialog over the table: the table refreshes itself (static/js/records.js)
+            return TriggerEvent(body, name=ROWS_DELETED, after="receive", media_type=MediaType.HTML, status_code=200)
+        return Response(body, media_type=MediaType.HTML, status_code=200)
     plan = await anyio.to_thread.run_sync(lambda: records.delete_plan(*names, segments))
     version_warning = CONSEQUENCE if is_version_table(plan.info) else None
     return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Delete from {names[1]}?",

@@ -32,11 +32,5 @@ class VersionChange:
     after: str | None  # the revision it would record
 
     @property
-    def what(self) -> str:
-        if self.before is None:
-            return f"records {self.after} as a revision the database is also at"
-        return f"changes the recorded revision from {self.before} to {self.after}"
-
-    @property
     def consequence(self) -> str:
         return CONSEQUENCE

@@ -103,12 +103,17 @@ def _refuse_in_read_only(runtime: AppState) -> None:
         raise ReadOnlyError("Editing rows")
 
 
-def _back(request: Request[Any, Any, Any], names: tuple[str, str]) -> str:
-    """Where a delete page leads back to: the table view under the modal, else the table."""
+def _under_table(request: Request[Any, Any, Any]) -> str | None:
+    """The table view (path and query) a dialog was opened over, else None."""
     current = urlsplit(htmx_of(request).current_url or "")
     if current.path.startswith("/tables/") and "/rows/" not in current.path:
         return current.path + (f"?{current.query}" if current.query else "")
-    return Urls().table(*names)
+    return None
+
+
+def _back(request: Request[Any, Any, Any], names: tuple[str, str]) -> str:
+    """Where a delete page leads back to: the table view under the modal, else the table."""
+    return _under_table(request) or Urls().table(*names)
 
 
 # GET handlers that share a path with a POST handler are async (a worker thread does the I/O): Litestar
@@ -173,7 +178,8 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records
         result = await anyio.to_thread.run_sync(lambda: records.delete(*names, segments))
         body = runtime.renderer.render(request, "tables/delete.html", section=SECTION,
                                        title=f"Deleted from {names[1]}", plan=None, result=result, info=result.info,
-                                       segments=segments, back=_back(request, names))
+                                       segments=segments, back=_back(request, names),
+                                       under_table=_under_table(request) is not None)
         if wants_fragment(request):  # a dialog over the table: the table refreshes itself (static/js/records.js)
             return TriggerEvent(body, name=ROWS_DELETED, after="receive", media_type=MediaType.HTML, status_code=200)
         return Response(body, media_type=MediaType.HTML, status_code=200)

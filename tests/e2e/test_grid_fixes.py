@@ -5,40 +5,14 @@ list of tables nests partitions, an unpopulated materialized view offers REFRESH
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
+from test_records import SIZES, _scalar, _shoot
 
-from pgadmin_py.core.dburl import DatabaseUrl
-
-SIZES = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 820, "height": 1180}}
-
-
-@pytest.fixture
-def db(demo_db: DatabaseUrl) -> Iterator[Engine]:
-    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
-
-
-def _scalar(db: Engine, query: str) -> Any:
-    with db.connect() as conn:
-        return conn.execute(text(query)).scalar()
-
-
-def _shoot(page: Page, shots: Path, name: str) -> None:
-    """The current page at both sizes and both themes."""
-    for size, viewport in SIZES.items():
-        for theme in ("dark", "light"):
-            page.set_viewport_size(viewport)
-            page.evaluate("t => { localStorage.setItem('pgadmin-py-theme', t); "
-                          "document.documentElement.setAttribute('data-theme', t); }", theme)
-            page.screenshot(path=str(shots / f"grid-{name}-{size}-{theme}.png"), full_page=size == "tablet")
-    page.set_viewport_size(SIZES["desktop"])
+from support.partitions import ANALYZE, PARTITIONS
 
 
 def test_delete_selected_waits_for_a_ticked_row(live_server: Any, page: Page) -> None:
@@ -109,23 +83,12 @@ def test_changing_alembic_version_asks_first(live_server: Any, page: Page, db: E
     assert _scalar(db, "select version_num from alembic_version") == "deadbeef0001"
 
 
-PARTITIONS = """
-create table events (id bigint not null, at date not null, payload text) partition by range (at);
-create table events_2024 partition of events for values from ('2024-01-01') to ('2025-01-01')
-  partition by range (id);
-create table events_2024_low partition of events_2024 for values from (0) to (1000);
-create table events_2024_high partition of events_2024 for values from (1000) to (100000);
-create table events_2025 partition of events for values from ('2025-01-01') to ('2026-01-01');
-insert into events select g, date '2024-03-01', repeat('x', 200) from generate_series(1, 999) g;
-insert into events select g, date '2024-06-01', repeat('y', 200) from generate_series(1000, 2499) g;
-insert into events select g, date '2025-02-01', repeat('z', 200) from generate_series(1, 500) g;
-"""
 
 
 def test_partitions_fold_under_their_table(live_server: Any, page: Page, db: Engine, shots: Path) -> None:
     with db.connect() as conn:
         conn.execute(text(PARTITIONS))
-        conn.execute(text("vacuum analyze events_2024_low, events_2024_high, events_2025"))
+        conn.execute(text(ANALYZE))
     page.set_viewport_size(SIZES["desktop"])
     page.goto(f"{live_server.url}/tables")
     partition = page.get_by_role("link", name="events_2024_low", exact=True)

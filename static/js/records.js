@@ -27,6 +27,13 @@
   });
   document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
 
+  /* rows deleted from a dialog over the table (the server's HX-Trigger): the table under it shows the same
+   * view again (its URL holds the filters, sort and position), without those rows */
+  document.addEventListener("rows-deleted", function () {
+    var browse = document.getElementById("browse");
+    if (browse && window.htmx) { window.htmx.ajax("GET", window.location.href, { target: "#browse", swap: "innerHTML" }); }
+  });
+
   /* a closed record dialog leaves the DOM, so the next open starts fresh */
   document.addEventListener("close", function (ev) {
     var t = ev.target;

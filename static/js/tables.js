@@ -1,5 +1,6 @@
 /* Tables section, progressive enhancement only (every control works without it):
- *  - "select all" for the bulk-delete checkboxes
+ *  - "select all" for the bulk-delete checkboxes; "Delete selected" disabled while none is ticked
+ *    (without JS it stays enabled and the server refuses an empty selection in words)
  *  - the filter row offers only the conditions that fit the chosen column, and suggests enum / boolean values
  * Delegated listeners, so they survive htmx swaps. */
 (function () {
@@ -30,6 +31,18 @@
     }
   }
 
+  /* every button that submits a form of selected rows (data-needs-selection="<form id>") is usable only
+   * while one of that form's checkboxes is ticked */
+  function syncSelection() {
+    var buttons = document.querySelectorAll("[data-needs-selection]");
+    for (var i = 0; i < buttons.length; i++) {
+      var form = buttons[i].getAttribute("data-needs-selection");
+      var ticked = document.querySelector('input[type="checkbox"][name="pk"][form="' + form + '"]:checked');
+      buttons[i].disabled = !ticked;
+      buttons[i].title = ticked ? "" : "Tick the rows to delete first";
+    }
+  }
+
   document.addEventListener("change", function (ev) {
     var t = ev.target;
     if (t instanceof HTMLInputElement && t.hasAttribute("data-select-all")) {
@@ -37,8 +50,13 @@
       if (!table) { return; }
       var rows = table.querySelectorAll('input[type="checkbox"][name="pk"]');
       for (var i = 0; i < rows.length; i++) { rows[i].checked = t.checked; }
+      syncSelection();
       return;
     }
+    if (t instanceof HTMLInputElement && t.name === "pk") { syncSelection(); return; }
     if (t instanceof HTMLSelectElement && t.name === "_fc" && t.closest(".filter-add")) { fitFilterRow(t); }
   });
+  document.addEventListener("DOMContentLoaded", syncSelection);
+  document.addEventListener("htmx:afterSettle", syncSelection);  /* a new page of rows: nothing ticked */
+  window.addEventListener("pageshow", syncSelection);  /* back/forward restores ticks */
 })();

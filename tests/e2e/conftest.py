@@ -104,6 +104,16 @@ def start_server(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
+def db(demo_db: DatabaseUrl) -> Iterator[Any]:
+    """An autocommit engine on the test's demo database, to arrange rows and check what the clicks wrote."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS

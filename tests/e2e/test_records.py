@@ -4,24 +4,13 @@ two tabs, the cascade preview. Screenshots of every records page, desktop and ta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import Engine, create_engine, text
-
-from pgadmin_py.core.dburl import DatabaseUrl
+from sqlalchemy import Engine, text
 
 SIZES = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 820, "height": 1180}}
-
-
-@pytest.fixture
-def db(demo_db: DatabaseUrl) -> Iterator[Engine]:
-    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
 
 
 def _scalar(db: Engine, query: str) -> Any:

@@ -169,3 +169,7 @@ class RelationRow:
     total_bytes: int
     comment: str | None
     size_estimated: bool  # from the catalog's page counts (catalog.tables.list_relations)
+    depth: int = 0  # 0 for a table; 1 for its partitions, 2 for theirs (browser/relations.py)
+    parent: str | None = None  # a partition's partitioned table
+    partitions: int = 0  # a partitioned table's partitions at every level; rows and size are their sums
+    populated: bool = True  # False: a materialized view never populated

@@ -31,6 +31,7 @@ from pgadmin_py.browser.model import (
     RowPage,
 )
 from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
+from pgadmin_py.browser.relations import arrange, visible
 from pgadmin_py.browser.rowpage import read_row
 from pgadmin_py.catalog.keys import primary_keys
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
@@ -126,20 +127,19 @@ class Browser:
         self._described.pop((schema, name))
 
     def relations(self, search: str = "") -> tuple[RelationRow, ...]:
-        """Every table and view, filtered by a case-insensitive substring of ``schema.name``.
+        """Every table and view, partitions under their table (browser/relations.py), filtered by a
+        case-insensitive substring of ``schema.name``.
 
         Counts are catalog estimates; a small table never analysed (no estimate yet) is counted exactly
         in one ``UNION ALL`` query under a short timeout, so the list stays one or two round trips.
         """
-        needle = search.strip().lower()
-        found = [r for r in list_relations(self.engine) if not needle or needle in f"{r.schema}.{r.name}".lower()]
-        unknown = [r for r in found if r.kind != "view" and r.estimated_rows is None
-                   and r.total_bytes <= SMALL_TABLE_BYTES][:MAX_LIST_COUNTS]
+        found, needle = list_relations(self.engine), search.strip().lower()
+        shown = {key for key, _ in visible(found, needle)}
+        unknown = [r for r in found if (r.schema, r.name) in shown and r.populated
+                   and r.kind in ("table", "materialized view", "foreign table")
+                   and r.estimated_rows is None and r.total_bytes <= SMALL_TABLE_BYTES][:MAX_LIST_COUNTS]
         exact = self._count_small(unknown) if unknown else {}
-        return tuple(RelationRow(r.schema, r.name, r.kind,
-                            None if r.kind == "view" else Count(exact[(r.schema, r.name)], True)
-                            if (r.schema, r.name) in exact else Count(r.estimated_rows, False),
-                            r.total_bytes, r.comment, r.size_estimated) for r in found)
+        return arrange(found, exact, needle)
 
     def _count_small(self, relations: list[RelationSummary]) -> dict[tuple[str, str], int]:
         parts = [sql.SQL("SELECT {}, count(*) FROM {}").format(sql.Literal(i), sql.Identifier(r.schema, r.name))
@@ -172,6 +172,11 @@ class Browser:
 
     def browse(self, described: Described, params: BrowseParams) -> BrowsePage:
         table = described.table
+        if not table.populated:  # reading it fails until REFRESH MATERIALIZED VIEW: the page says so instead
+            return BrowsePage(table=table, params=params, columns=self.columns(described), rows=(), keyset=False,
+                              has_prev=False, has_next=False, prev_cursor=None, next_cursor=None,
+                              count=Count(None, False, "never populated"), problems=(), error=None,
+                              readonly_reason=f"read-only: this is a {table.kind}", searchable=False)
         order = self.order_for(table, params)
         checked, problems = check_filters(table, params)
         bind = Params()
@@ -222,6 +227,10 @@ class Browser:
         except psycopg.errors.DataError as exc:
             error = QueryProblem(f"PostgreSQL refused a value: {exc.diag.message_primary or exc}",
                                  "Check the filter values against the column types.")
+        except psycopg.errors.ObjectNotInPrerequisiteState as exc:  # emptied (REFRESH ... WITH NO DATA) meanwhile
+            self.forget(table.schema, table.name)
+            error = QueryProblem(f"PostgreSQL cannot read {table.name}: {exc.diag.message_primary or exc}",
+                                 "Reload the page; a materialized view needs REFRESH MATERIALIZED VIEW first.")
         except (psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedTable):
             self.forget(table.schema, table.name)
             error = QueryProblem(f"{table.name} changed while this page was being built (a migration?).",

@@ -28,6 +28,13 @@ class RowNotFound(AppError):
     title = "Row not found"
 
 
+class NothingSelected(AppError):
+    """A bulk action posted without a ticked row (a browser without JavaScript, where the button stays enabled)."""
+
+    status_code = 400
+    title = "No rows selected"
+
+
 class DeleteBlocked(AppError):
     status_code = 409
     title = "Delete refused"

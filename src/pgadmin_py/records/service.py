@@ -23,11 +23,13 @@ from pgadmin_py.db.engine import is_connection_error
 from pgadmin_py.forms import FormClasses, RecordForm
 from pgadmin_py.forms import baseline as bl
 from pgadmin_py.orm.introspect import ModelCatalog, ModelInfo
-from pgadmin_py.records import cascade, fk, merge, sql
+from pgadmin_py.records import cascade, fk, merge, refresh, sql
 from pgadmin_py.records.cascade import DeletePlan, DeleteResult
-from pgadmin_py.records.errors import NotWritable, RowNotFound, explain
+from pgadmin_py.records.errors import NothingSelected, NotWritable, RowNotFound, explain
 from pgadmin_py.records.fk import FkOptions
 from pgadmin_py.records.merge import ConflictColumn
+from pgadmin_py.records.refresh import Refreshed
+from pgadmin_py.records.versiontable import VersionChange, is_version_table
 
 
 @dataclass(slots=True)
@@ -43,6 +45,11 @@ class Editor:
     notes: list[str] = field(default_factory=list)
     baseline: str | None = None  # an edit form's record of the values it loaded (forms.baseline)
     unchanged: bool = False  # an edit saved with nothing changed: nothing was written
+    confirm: VersionChange | None = None  # a write to Alembic's version table, not done until confirmed
+
+    @property
+    def version_table(self) -> bool:
+        return is_version_table(self.info)
 
     @property
     def is_new(self) -> bool:
@@ -162,20 +169,31 @@ class Records:
     def fk_search(self, schema: str, name: str, column: str, q: str) -> FkOptions:
         return fk.search(self.engine, self.table(schema, name), column, q)
 
+    def refresh(self, schema: str, name: str) -> Refreshed:
+        """REFRESH MATERIALIZED VIEW (:mod:`~pgadmin_py.records.refresh`)."""
+        return refresh.refresh(self.engine, self.table(schema, name))
+
     # ----------------------------------------------------------------- writes
-    def create(self, schema: str, name: str, formdata: Any) -> Editor:
+    def create(self, schema: str, name: str, formdata: Any, *, confirmed: str | None = None) -> Editor:
+        """Insert a row; into Alembic's version table only once ``confirmed`` names the revision it records
+        (records/versiontable.py)."""
         info = self.writable_table(schema, name)
         editor = Editor(info, self.form_class(info)(formdata, mode="new"))
         if not editor.form.validate():
+            return editor
+        revision = _revision(editor.form.sql_values())
+        if editor.version_table and not _confirms(confirmed, revision):
+            editor.confirm = VersionChange(info.name, None, revision)
             return editor
         query, params = sql.insert(info, editor.form.sql_values())
         editor.saved_key = self._write(editor, query, params)
         return editor
 
     def update(self, schema: str, name: str, segment: str, formdata: Any, version: str,
-               baseline: str | None = None) -> Editor:
+               baseline: str | None = None, *, confirmed: str | None = None) -> Editor:
         """Write the fields the person changed since loading the form (:mod:`~pgadmin_py.records.merge`);
-        nothing at all when they changed none. A stale version is a conflict: the form comes back merged."""
+        nothing at all when they changed none. A stale version is a conflict: the form comes back merged.
+        A change to Alembic's version table is written only once ``confirmed`` names the new revision."""
         info = self.writable_table(schema, name)
         key = parse_key(info, segment)
         form_class = self.form_class(info)
@@ -202,6 +220,11 @@ class Records:
                     merge.show_merge(editor.form, theirs, edit)
                     editor.conflict, editor.version = edit.conflict, current  # saving again writes yours
                     editor.baseline = bl.encode(edit.next_base)
+                    return editor
+                revision = _revision(editor.form.sql_values())
+                if editor.version_table and not _confirms(confirmed, revision):
+                    before = values.get("version_num")
+                    editor.confirm = VersionChange(info.name, "" if before is None else str(before), revision)
                     return editor
                 query, params = sql.update(info, key, editor.form.sql_values(), version_column,
                                            version_increment=version_column is not None)
@@ -230,13 +253,24 @@ class Records:
         explain(exc, editor.info, editor.form)
 
 
+def _revision(values: Mapping[str, object]) -> str | None:
+    value = values.get("version_num")
+    return value if isinstance(value, str) else None
+
+
+def _confirms(confirmed: str | None, revision: str | None) -> bool:
+    """The confirmation posted is for this very revision (a changed value asks again)."""
+    return confirmed is not None and confirmed == (revision or "")
+
+
 MAX_DELETE_KEYS = 1000
 
 
 def delete_keys(info: TableInfo, segments: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     """Distinct, decoded keys of a (bulk) delete, in the order given."""
     if not segments:
-        raise RowNotFound("No rows were selected.", "Tick the rows to delete in the table first.")
+        raise NothingSelected("No rows were selected, so nothing was deleted.",
+                              "Go back, tick the rows to delete in the table, then press Delete selected.")
     if len(segments) > MAX_DELETE_KEYS:
         raise NotWritable(f"{len(segments)} rows selected; at most {MAX_DELETE_KEYS} can be deleted at once.",
                           "Narrow the selection, or delete with SQL.")

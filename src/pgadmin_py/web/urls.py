@@ -157,6 +157,9 @@ class Urls:
     def rows_delete(self, schema: str, name: str) -> str:
         return f"{self.table(schema, name)}/delete"
 
+    def matview_refresh(self, schema: str, name: str) -> str:
+        return f"{self.table(schema, name)}/refresh"
+
     def fk_search(self, schema: str, name: str, column: str) -> str:
         return f"{self.table(schema, name)}/fk/{tilde_encode(column)}"
 

@@ -13,20 +13,23 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
-from litestar.plugins.htmx import ClientRedirect
+from litestar.plugins.htmx import ClientRedirect, TriggerEvent
 from litestar.response import Redirect, Response
 
 from pgadmin_py.core.errors import NotFound, ReadOnlyError
 from pgadmin_py.core.pk import InvalidKey, encode_pk, tilde_decode
 from pgadmin_py.records import Editor, Records
+from pgadmin_py.records.versiontable import CONFIRM_FIELD, CONSEQUENCE, is_version_table
 from pgadmin_py.web.flash import Flash, set_flash
 from pgadmin_py.web.htmx import htmx_of, target_of, wants_fragment
-from pgadmin_py.web.state import AppState, RecordsDep, Runtime
+from pgadmin_py.web.state import AppState, BrowserDep, RecordsDep, Runtime
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
 UPLOAD_SUFFIX = "__upload"
+ROWS_DELETED = "rows-deleted"  # the client event a delete from a dialog triggers (static/js/records.js)
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
 
@@ -91,7 +94,8 @@ def _render_form(request: Request[Any, Any, Any], runtime: AppState, editor: Edi
     status = 200 if target_of(request) or not failed else (409 if editor.conflict else 422)
     return runtime.renderer.page(
         request, "tables/form.html", section=SECTION, title=title, status_code=status, editor=editor, info=info,
-        form=editor.form, key_segment=encode_pk(editor.key) if editor.key else None, heading=title)
+        form=editor.form, key_segment=encode_pk(editor.key) if editor.key else None, heading=title,
+        confirm_field=CONFIRM_FIELD)
 
 
 def _refuse_in_read_only(runtime: AppState) -> None:
@@ -99,12 +103,17 @@ def _refuse_in_read_only(runtime: AppState) -> None:
         raise ReadOnlyError("Editing rows")
 
 
-def _back(request: Request[Any, Any, Any], names: tuple[str, str]) -> str:
-    """Where a delete page leads back to: the table view under the modal, else the table."""
+def _under_table(request: Request[Any, Any, Any]) -> str | None:
+    """The table view (path and query) a dialog was opened over, else None."""
     current = urlsplit(htmx_of(request).current_url or "")
     if current.path.startswith("/tables/") and "/rows/" not in current.path:
         return current.path + (f"?{current.query}" if current.query else "")
-    return Urls().table(*names)
+    return None
+
+
+def _back(request: Request[Any, Any, Any], names: tuple[str, str]) -> str:
+    """Where a delete page leads back to: the table view under the modal, else the table."""
+    return _under_table(request) or Urls().table(*names)
 
 
 # GET handlers that share a path with a POST handler are async (a worker thread does the I/O): Litestar
@@ -146,10 +155,12 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, records: Rec
     version = (data.get("_version") or [""])[0]
     baseline = next(iter(data.get("_loaded", [])), None)
 
+    confirmed = next(iter(data.get(CONFIRM_FIELD, [])), None)  # the version table's (records/versiontable.py)
+
     def run() -> Editor:
         if pk is None:
-            return records.create(*names, data)
-        return records.update(*names, pk, data, version, baseline)
+            return records.create(*names, data, confirmed=confirmed)
+        return records.update(*names, pk, data, version, baseline, confirmed=confirmed)
     editor = await anyio.to_thread.run_sync(run)
     for column in data.get("_upload_too_large", []):
         editor.form.add_error(None, f"The file for {column} is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
@@ -165,12 +176,33 @@ async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records
     segments, confirmed = data.get("pk", []), bool(data.get("confirm"))
     if confirmed:
         result = await anyio.to_thread.run_sync(lambda: records.delete(*names, segments))
-        return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Deleted from {names[1]}",
-                                     plan=None, result=result, info=result.info, segments=segments,
-                                     back=_back(request, names))
+        body = runtime.renderer.render(request, "tables/delete.html", section=SECTION,
+                                       title=f"Deleted from {names[1]}", plan=None, result=result, info=result.info,
+                                       segments=segments, back=_back(request, names),
+                                       under_table=_under_table(request) is not None)
+        if wants_fragment(request):  # a dialog over the table: the table refreshes itself (static/js/records.js)
+            return TriggerEvent(body, name=ROWS_DELETED, after="receive", media_type=MediaType.HTML, status_code=200)
+        return Response(body, media_type=MediaType.HTML, status_code=200)
     plan = await anyio.to_thread.run_sync(lambda: records.delete_plan(*names, segments))
+    version_warning = CONSEQUENCE if is_version_table(plan.info) else None
     return runtime.renderer.page(request, "tables/delete.html", section=SECTION, title=f"Delete from {names[1]}?",
-                                 plan=plan, result=None, info=plan.info, segments=segments, back=_back(request, names))
+                                 plan=plan, result=None, info=plan.info, segments=segments, back=_back(request, names),
+                                 version_warning=version_warning)
+
+
+@post("/tables/{schema:str}/{table:str}/refresh")
+async def refresh_view(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, browser: BrowserDep,
+                       schema: FromPath[str], table: FromPath[str]) -> Response[Any]:
+    """REFRESH MATERIALIZED VIEW, then back to the view's page, which says how it went."""
+    if runtime.settings.read_only:
+        raise ReadOnlyError("Refreshing a materialized view")
+    names = _names(schema, table)
+    done = await anyio.to_thread.run_sync(lambda: records.refresh(*names))
+    browser.forget(*names)  # its description says whether it is populated
+    target = Urls().table(*names)
+    response: Response[Any] = ClientRedirect(target) if wants_fragment(request) else Redirect(target, status_code=303)
+    return set_flash(response, runtime.cookie_secret, Flash("success", done.message),
+                     secure=runtime.settings.cookie_secure)
 
 
 @get("/tables/{schema:str}/{table:str}/fk/{column:str}", sync_to_thread=True)
@@ -185,4 +217,4 @@ def fk_search(request: Request[Any, Any, Any], runtime: Runtime, records: Record
                                  found=found)
 
 
-ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, fk_search]
+ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, refresh_view, fk_search]

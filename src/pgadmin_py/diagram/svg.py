@@ -42,7 +42,7 @@ def _node(node: Node, box: Box, links: Links, focus: str | None) -> str:
     title = node.label + (f" (model {node.model})" if node.model else "") + (
         " — the model differs from the database" if node.drift else "")
     opener = (f'<a class={_a(" ".join(classes))} href={_a(links.table(node))} data-table={_a(node.key)}>'
-              if links.table is not None else f'<g class={_a(" ".join(classes))}>')
+              if links.table is not None else f'<g class={_a(" ".join(classes))} data-table={_a(node.key)}>')
     out = [opener, f"<title>{_t(title)}{' — open its rows' if links.table is not None else ''}</title>",
            f'<rect class="er-box" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" fill="#ffffff" '
            f'stroke="{stroke}" stroke-width="{2 if node.drift or node.key == focus else 1}"'

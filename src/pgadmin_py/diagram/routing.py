@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 STUB = 34.0  # the straight piece at each end: the crow's foot and the ON DELETE tag sit on it
 LANE = 6.0
-MIN_CHANNEL = 130.0  # room for a tag between two columns
+MIN_CHANNEL = 110.0  # room for a tag between two columns
 
 Point = tuple[float, float]
 

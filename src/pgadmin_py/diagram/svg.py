@@ -56,21 +56,21 @@ def _node(node: Node, box: Box, links: Links, focus: str | None) -> str:
     out.append("</text>")
     if node.drift:
         out.append(f'<text class="er-drift-mark" x="{x + w - 10:.1f}" y="{y + 19.5:.1f}" text-anchor="end" '
-                   f'font-size="11" fill="#d9480f">drift</text>')
+                   f'font-size="12" fill="#d9480f">drift</text>')
     for i, col in enumerate(node.columns):
         cy = box.row_y(i) + 4
         mark, mark_cls, colour = ("PK", "er-pk", "#b7791f") if col.primary_key else (
             ("FK", "er-fk", "#4c6ef5") if col.foreign_key else ("", "", ""))
         if mark:
-            out.append(f'<text class="{mark_cls}" x="{x + 8:.1f}" y="{cy:.1f}" font-size="10" font-weight="700" '
+            out.append(f'<text class="{mark_cls}" x="{x + 8:.1f}" y="{cy:.1f}" font-size="12" font-weight="700" '
                        f'fill="{colour}">{mark}</text>')
         out.append(f'<text class="er-col{" er-null" if col.nullable else ""}" x="{x + 30:.1f}" y="{cy:.1f}" '
                    f'font-size="12" fill="#30343f">{_t(col.name)}</text>')
-        out.append(f'<text class="er-type" x="{x + w - 8:.1f}" y="{cy:.1f}" font-size="11" text-anchor="end" '
+        out.append(f'<text class="er-type" x="{x + w - 8:.1f}" y="{cy:.1f}" font-size="12" text-anchor="end" '
                    f'fill="#7a7f8c">{_t(short_type(col.type_name))}</text>')
     if node.hidden_columns:
         cy = box.row_y(len(node.columns)) + 4
-        out.append(f'<text class="er-more" x="{x + 30:.1f}" y="{cy:.1f}" font-size="11" fill="#7a7f8c">'
+        out.append(f'<text class="er-more" x="{x + 30:.1f}" y="{cy:.1f}" font-size="12" fill="#7a7f8c">'
                    f"+ {node.hidden_columns} more columns</text>")
     out.append("</a>" if links.table is not None else "</g>")
     return "\n".join(out)
@@ -126,12 +126,12 @@ def _edge(edge: Edge, route: Route, links: Links) -> tuple[str, str]:
             f'fill="none" stroke="{colour}" stroke-width="1.4"/>', closer]
     if not label:
         return "\n".join(line), ""
-    width = len(label) * 6.4 + 10
+    width = len(label) * 7.3 + 10
     mx = sx + route.source_side * (30 + width / 2)
     tag = [opener.replace(data, f"data-edge={_a(edge.id)}"), f"<title>{_t(title)}</title>",
            f'<rect class="er-label-bg" x="{mx - width / 2:.1f}" y="{sy - 8:.1f}" width="{width:.1f}" '
            f'height="16" rx="3" fill="#ffffff" stroke="{colour}" stroke-width="0.8"/>',
-           f'<text class="er-label" x="{mx:.1f}" y="{sy + 3.5:.1f}" text-anchor="middle" font-size="10" '
+           f'<text class="er-label" x="{mx:.1f}" y="{sy + 3.5:.1f}" text-anchor="middle" font-size="12" '
            f'fill="{colour}">{_t(label)}</text>', closer]
     return "\n".join(line), "\n".join(tag)
 

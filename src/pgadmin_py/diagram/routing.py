@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 STUB = 34.0  # the straight piece at each end: the crow's foot and the ON DELETE tag sit on it
 LANE = 6.0
 MIN_CHANNEL = 110.0  # room for a tag between two columns
+BUSY = 20  # a channel with more lines tries only the lane orders that win there (the count is quadratic)
 
 Point = tuple[float, float]
 
@@ -49,21 +50,14 @@ class _Seg:
     side_to: int
     lane: int = -1
     horizontals: list[tuple[float, int]] = field(default_factory=list)
+    lo: float = 0.0
+    hi: float = 0.0
+    straight: bool = False
 
     def __post_init__(self) -> None:
         self.horizontals = [(self.y_from, self.side_from), (self.y_to, self.side_to)]
-
-    @property
-    def straight(self) -> bool:
-        return self.side_from != self.side_to and abs(self.y_from - self.y_to) < 0.5
-
-    @property
-    def lo(self) -> float:
-        return min(self.y_from, self.y_to)
-
-    @property
-    def hi(self) -> float:
-        return max(self.y_from, self.y_to)
+        self.lo, self.hi = min(self.y_from, self.y_to), max(self.y_from, self.y_to)
+        self.straight = self.side_from != self.side_to and abs(self.y_from - self.y_to) < 0.5
 
 
 def _y_at(seg: _Seg, side: int) -> float:
@@ -80,24 +74,26 @@ _KEYS: list[Callable[[_Seg], tuple[float, ...]]] = [
 
 def _crossings(segs: list[_Seg]) -> int:
     """Crossings inside one channel with the lanes as assigned; a horizontal lying on another counts twice."""
-    bent = [s for s in segs if not s.straight]
+    bent = [(s.lane, s.lo, s.hi) for s in segs if not s.straight]
     count = 0
     for s in segs:
+        if s.straight:
+            y = s.y_from
+            count += sum(1 for _, lo, hi in bent if lo < y < hi)
+            continue
         for y, side in s.horizontals:
-            for t in bent:
-                if t is s or not t.lo < y < t.hi:
-                    continue
-                if s.straight or (side < 0 and t.lane < s.lane) or (side > 0 and t.lane > s.lane):
-                    count += 1
-            if s.straight:
-                break
-    by_y: dict[float, list[tuple[int, _Seg]]] = {}
-    for s in bent:
-        for y, side in s.horizontals:
-            by_y.setdefault(round(y, 1), []).append((side, s))
+            if side < 0:
+                count += sum(1 for lane, lo, hi in bent if lane < s.lane and lo < y < hi)
+            else:
+                count += sum(1 for lane, lo, hi in bent if lane > s.lane and lo < y < hi)
+    by_y: dict[float, list[tuple[int, int]]] = {}
+    for s in segs:
+        if not s.straight:
+            for y, side in s.horizontals:
+                by_y.setdefault(round(y, 1), []).append((side, s.lane))
     for ends in by_y.values():
-        left = [s.lane for side, s in ends if side < 0]
-        right = [s.lane for side, s in ends if side > 0]
+        left = [lane for side, lane in ends if side < 0]
+        right = [lane for side, lane in ends if side > 0]
         count += 2 * sum(1 for a in left for b in right if b < a)
     return count
 
@@ -121,7 +117,7 @@ def _lanes(segs: list[_Seg]) -> int:
     if not bent:
         return 0
     best: tuple[int, int, list[int]] | None = None
-    for key in _KEYS:
+    for key in _KEYS if len(bent) <= BUSY else _KEYS[4:6]:  # the two that win in busy channels
         for compact in (True, False):
             n = _assign(segs, sorted(bent, key=key), compact)
             score = (_crossings(segs), n, [s.lane for s in bent])

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
+from pgadmin_py.diagram.graph import MAX_COLUMNS as MAX_ROWS
 from pgadmin_py.diagram.graph import Edge, Graph, Node
 from pgadmin_py.diagram.routing import Route, Wire, route
 
@@ -162,25 +163,32 @@ def _chains(edges: list[Edge], col_of: dict[str, int], nodes: dict[str, Node],
     return out
 
 
-def _crossings(columns: list[list[str]], pairs: list[tuple[str, str]]) -> int:
+Pair = tuple[str, str, float, float]  # two linked items in neighbouring columns, where in each the line is (0..1)
+
+
+def _port(row: int) -> float:
+    """Where a row sits in its table, between 0 (top) and 1 (bottom): two lines from one table are told apart."""
+    return (row + 2) / (MAX_ROWS + 4)
+
+
+def _crossings(columns: list[list[str]], pairs: list[Pair]) -> int:
     pos = {k: (c, j) for c, col in enumerate(columns) for j, k in enumerate(col)}
-    by_gap: dict[int, list[tuple[int, int]]] = {}
-    for u, v in pairs:
+    by_gap: dict[int, list[tuple[float, float]]] = {}
+    for u, v, fu, fv in pairs:
         (cu, ju), (cv, jv) = pos[u], pos[v]
-        if cu != cv:
-            left, right = (ju, jv) if cu < cv else (jv, ju)
-            by_gap.setdefault(min(cu, cv), []).append((left, right))
+        left, right = (ju + fu, jv + fv) if cu < cv else (jv + fv, ju + fu)
+        by_gap.setdefault(min(cu, cv), []).append((left, right))
     return sum(1 for segs in by_gap.values() for i, (a, b) in enumerate(segs) for c, d in segs[i + 1:]
                if (a - c) * (b - d) < 0)
 
 
-def _order(columns: list[list[str]], pairs: list[tuple[str, str]]) -> list[list[str]]:
-    """Barycentre sweeps: each table (and pass slot) near what it is linked to in the neighbouring column;
-    the order with the fewest crossings between neighbouring columns wins."""
-    near: dict[str, list[str]] = {}
-    for u, v in pairs:
-        near.setdefault(u, []).append(v)
-        near.setdefault(v, []).append(u)
+def _order(columns: list[list[str]], pairs: list[Pair]) -> list[list[str]]:
+    """Barycentre sweeps: each table (and pass slot) near what it is linked to in the neighbouring column, at
+    the rows the lines leave from; the order with the fewest crossings between neighbouring columns wins."""
+    near: dict[str, list[tuple[str, float]]] = {}
+    for u, v, fu, fv in pairs:
+        near.setdefault(u, []).append((v, fv))
+        near.setdefault(v, []).append((u, fu))
     best, best_count = [list(c) for c in columns], _crossings(columns, pairs)
     for sweep in range(8):
         indices = range(1, len(columns)) if sweep % 2 == 0 else range(len(columns) - 2, -1, -1)
@@ -190,7 +198,7 @@ def _order(columns: list[list[str]], pairs: list[tuple[str, str]]) -> list[list[
             current = {k: j for j, k in enumerate(columns[i])}
 
             def bary(key: str, pos: dict[str, int] = pos, current: dict[str, int] = current) -> float:
-                linked = [pos[k] for k in near.get(key, ()) if k in pos]
+                linked = [pos[k] + f for k, f in near.get(key, ()) if k in pos]
                 return sum(linked) / len(linked) if linked else current[key]
 
             columns[i].sort(key=bary)
@@ -212,12 +220,12 @@ def _isotonic(values: list[float]) -> list[float]:
     return [m for m, w in blocks for _ in range(int(w))]
 
 
-def _place_rows(columns: list[list[str]], chains: list[_Chain], pairs: list[tuple[str, str]],
+def _place_rows(columns: list[list[str]], chains: list[_Chain], pairs: list[Pair],
                 sizes: dict[str, tuple[float, float]]) -> dict[str, float]:
     """Top y of every item: stacked in its column's order with gaps, then moved (order kept) towards the
     rows it links to, so most lines run straight."""
     height = {k: sizes[k][1] if k in sizes else 0.0 for col in columns for k in col}
-    linked = set(pairs)
+    linked = {(u, v) for u, v, _, _ in pairs}
     links: dict[str, list[tuple[str, float, float]]] = {}  # item -> (neighbour, row offset in item, in neighbour)
     for ch in chains:
         offsets = [_row_offset(ch.source_row)] + [0.0] * (len(ch.items) - 2) + [_row_offset(ch.target_row)]
@@ -261,8 +269,11 @@ def _place_component(comp: list[str], edges: list[Edge], parents: dict[str, set[
     columns = _columns(comp, _layers(comp, parents), sizes)
     col_of = {k: c for c, col in enumerate(columns) for k in col}
     chains = _chains(edges, col_of, nodes, columns)
-    pairs = [(u, v) for ch in chains for u, v in pairwise(ch.items) if ch.edge.source != ch.edge.target
-             and col_of[ch.edge.source] != col_of[ch.edge.target]]
+    pairs: list[Pair] = []
+    for ch in chains:
+        if col_of[ch.edge.source] != col_of[ch.edge.target]:
+            ports = [_port(ch.source_row)] + [0.5] * (len(ch.items) - 2) + [_port(ch.target_row)]
+            pairs += [(u, v, fu, fv) for (u, fu), (v, fv) in pairwise(zip(ch.items, ports, strict=True))]
     columns = _order(columns, pairs)
     top = _place_rows(columns, chains, pairs, sizes)
     widths = [max((sizes[k][0] for k in col if k in sizes), default=0.0) for col in columns]

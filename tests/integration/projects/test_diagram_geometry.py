@@ -31,6 +31,7 @@ def _check(name: str, url: DatabaseUrl) -> int:
         tables = all_tables(engine)
     finally:
         engine.dispose()
+    counts = []
     for params in (DiagramParams(), DiagramParams(keys_only=True)):
         graph = build_graph(tables, params)
         for drawn in (render_svg(graph, layout(graph), LINKS, title=name),
@@ -39,7 +40,9 @@ def _check(name: str, url: DatabaseUrl) -> int:
             assert len(m.lines) == len(graph.edges)
             assert m.intersections == [], f"{name}: lines through tables they do not connect: {m.intersections}"
             assert m.misplaced_ends == [], f"{name}: lines not ending at their rows: {m.misplaced_ends}"
-    print(f"\n{name}: {len(graph.nodes)} tables, {len(graph.edges)} lines, {m.crossings} crossings")
+        counts.append(m.crossings)
+    print(f"\n{name}: {len(graph.nodes)} tables, {len(graph.edges)} lines, "
+          f"crossings {counts[0]} (keys only {counts[1]})")
     return len(graph.edges)
 
 

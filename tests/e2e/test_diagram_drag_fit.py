@@ -65,13 +65,7 @@ def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: Datab
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{live_server.url}/diagram?schema=public")
     before = page.evaluate(LINE_END_JS, EDGE)
-    box = page.locator('[data-table="public.clients"] .er-head').bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 40, box["y"] + 10)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 60, box["y"] + 90, steps=8)
-    page.mouse.move(box["x"] + 80, box["y"] + 170, steps=8)
-    page.mouse.up()
+    _drag(page, "public.clients", 40, 160)
     expect(page).to_have_url(re.compile(r"/diagram\?schema=public$"))  # a drag is not a click on the table
     after = page.evaluate(LINE_END_JS, EDGE)
     assert after[1] > before[1] + 50 and after != before  # the line followed the table to its new place
@@ -83,4 +77,23 @@ def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: Datab
     page.get_by_test_id("reset-layout").click()
     expect(page.locator('[data-table="public.clients"]')).not_to_have_attribute("transform", re.compile("."))
     assert page.evaluate(LINE_END_JS, EDGE) == before
+
+    for theme in ("dark", "light"):  # the dragged picture at each size and theme, for a person to look at
+        page.emulate_media(color_scheme=theme)
+        for label, size in (("desktop", {"width": 1440, "height": 900}), ("tablet", {"width": 820, "height": 1180})):
+            page.set_viewport_size(size)
+            page.goto(f"{live_server.url}/diagram?schema=public")
+            _drag(page, "public.clients", 40, 160)
+            page.screenshot(path=str(shots / f"diagram-dragged-{label}-{theme}.png"))
+            page.get_by_test_id("reset-layout").click()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def _drag(page: Page, table: str, dx: float, dy: float) -> None:
+    box = page.locator(f'[data-table="{table}"] .er-head').bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 40, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40 + dx / 2, box["y"] + 10 + dy / 2, steps=6)
+    page.mouse.move(box["x"] + 40 + dx, box["y"] + 10 + dy, steps=6)
+    page.mouse.up()

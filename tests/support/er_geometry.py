@@ -2,6 +2,8 @@
 
 - ``intersections``: (edge, table) pairs where an edge's line passes through a table box it does not connect.
 - ``crossings``: points where two edges' lines cross (two lines meeting at a shared port are not a crossing).
+- ``overlaps``: two lines running along each other (collinear for more than a few px), which would make one
+  look like the other; lines that share an end (several FKs into one key) may merge there.
 - ``misplaced_ends``: edges whose end does not sit on the box side at the row of its FK column (child end) or
   of the referenced column (parent end).
 
@@ -51,6 +53,7 @@ class Measure:
     lines: list[Line]
     intersections: list[tuple[str, str]] = field(default_factory=list)
     crossings: int = 0
+    overlaps: list[tuple[str, str]] = field(default_factory=list)  # lines running on top of each other
     misplaced_ends: list[str] = field(default_factory=list)
 
 
@@ -174,4 +177,18 @@ def measure(svg: str) -> Measure:
     for i, a in enumerate(m.lines):
         for b in m.lines[i + 1:]:
             m.crossings += sum(1 for sa in a.segments for sb in b.segments if _cross(sa, sb) is not None)
+            shared = {a.points[0], a.points[-1]} & {b.points[0], b.points[-1]}
+            if not shared and any(_overlap(sa, sb) > 2.0 for sa in a.segments for sb in b.segments):
+                m.overlaps.append((a.id, b.id))
     return m
+
+
+def _overlap(a: Segment, b: Segment) -> float:
+    """How long two axis-parallel segments run on one line (0 when they are not collinear)."""
+    (ax0, ay0), (ax1, ay1) = a
+    (bx0, by0), (bx1, by1) = b
+    if abs(ay0 - ay1) < 0.01 and abs(by0 - by1) < 0.01 and abs(ay0 - by0) < 0.5:
+        return min(max(ax0, ax1), max(bx0, bx1)) - max(min(ax0, ax1), min(bx0, bx1))
+    if abs(ax0 - ax1) < 0.01 and abs(bx0 - bx1) < 0.01 and abs(ax0 - bx0) < 0.5:
+        return min(max(ay0, ay1), max(by0, by1)) - max(min(ay0, ay1), min(by0, by1))
+    return 0.0

@@ -86,15 +86,13 @@ def _crossings(segs: list[_Seg]) -> int:
                 count += sum(1 for lane, lo, hi in bent if lane < s.lane and lo < y < hi)
             else:
                 count += sum(1 for lane, lo, hi in bent if lane > s.lane and lo < y < hi)
-    by_y: dict[float, list[tuple[int, int]]] = {}
-    for s in segs:
-        if not s.straight:
-            for y, side in s.horizontals:
-                by_y.setdefault(round(y, 1), []).append((side, s.lane))
-    for ends in by_y.values():
-        left = [lane for side, lane in ends if side < 0]
-        right = [lane for side, lane in ends if side > 0]
-        count += 2 * sum(1 for a in left for b in right if b < a)
+    ends = sorted((y, side, s.lane) for s in segs if not s.straight for y, side in s.horizontals)
+    for i, (y, side, lane) in enumerate(ends):  # a horizontal running on (or within 2 px of) another
+        for y2, side2, lane2 in ends[i + 1:]:
+            if y2 - y >= 2.0:
+                break
+            if side != side2 and ((side < 0 and lane2 < lane) or (side > 0 and lane < lane2)):
+                count += 2
     return count
 
 

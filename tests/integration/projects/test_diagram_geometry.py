@@ -40,6 +40,7 @@ def _check(name: str, url: DatabaseUrl) -> int:
             assert len(m.lines) == len(graph.edges)
             assert m.intersections == [], f"{name}: lines through tables they do not connect: {m.intersections}"
             assert m.misplaced_ends == [], f"{name}: lines not ending at their rows: {m.misplaced_ends}"
+            assert m.overlaps == [], f"{name}: lines running along each other: {m.overlaps}"
         counts.append(m.crossings)
     print(f"\n{name}: {len(graph.nodes)} tables, {len(graph.edges)} lines, "
           f"crossings {counts[0]} (keys only {counts[1]})")

@@ -69,13 +69,18 @@ class Graph:
         return next((e for e in self.edges if e.id == edge_id), None)
 
 
-def _node(table: TableInfo, keys_only: bool, models: Mapping[str, str], drift: frozenset[str]) -> Node:
+def _node(table: TableInfo, keys_only: bool, models: Mapping[str, str], drift: frozenset[str],
+          referenced: frozenset[str]) -> Node:
+    """``referenced``: the columns other tables' FKs point at; like the key columns they are always shown, so
+    every line can end at its own row."""
     fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
     cols = [NodeColumn(c.name, c.type_name, c.name in table.primary_key, c.name in fk_cols, c.nullable)
             for c in table.columns]
     if keys_only:
-        cols = [c for c in cols if c.primary_key or c.foreign_key]
-    shown = cols[:MAX_COLUMNS]
+        cols = [c for c in cols if c.primary_key or c.foreign_key or c.name in referenced]
+    keys = {c.name for c in cols if c.primary_key or c.foreign_key or c.name in referenced}
+    others = [c.name for c in cols if c.name not in keys][:max(MAX_COLUMNS - len(keys), 0)]
+    shown = [c for c in cols if c.name in keys or c.name in others]
     key = f"{table.schema}.{table.name}"
     return Node(key, table.schema, table.name, tuple(shown), len(cols) - len(shown),
                 models.get(key), key in drift)
@@ -126,7 +131,12 @@ def build_graph(tables: list[TableInfo], params: DiagramParams, *, models: Mappi
         keep = _neighbourhood(tables, focus, params.depth)
         chosen = [t for t in tables if f"{t.schema}.{t.name}" in keep]
     keys = {f"{t.schema}.{t.name}" for t in chosen}
-    nodes = tuple(_node(t, params.keys_only, models or {}, drift) for t in chosen)
+    referenced: dict[str, set[str]] = {}
+    for t in chosen:
+        for fk in t.foreign_keys:
+            referenced.setdefault(f"{fk.ref_schema}.{fk.ref_table}", set()).update(fk.ref_columns)
+    nodes = tuple(_node(t, params.keys_only, models or {}, drift,
+                        frozenset(referenced.get(f"{t.schema}.{t.name}", ()))) for t in chosen)
     edges = [_edge(t, i) for t in chosen for i, fk in enumerate(t.foreign_keys)
              if f"{fk.ref_schema}.{fk.ref_table}" in keys]
     linked = {(e.source, e.target) for e in edges} | {(e.target, e.source) for e in edges}

@@ -1,23 +1,29 @@
-"""A layered layout, written for ER diagrams: referenced tables on the left, the tables that point at
-them to the right, one column per layer, components packed on shelves.
+"""A layered layout for ER diagrams: referenced tables on the left, the tables that point at them to the
+right, one column per layer, components packed on shelves; then orthogonal lines routed in the channels
+between the columns (``diagram.routing``).
 
-No overlaps by construction: nodes are stacked inside columns with a gap, columns are placed side by
-side, components and lone tables are packed into rows that never intersect. Tall layers wrap into
-several columns so a star schema with 60 children stays readable.
+No line can pass through a table it does not connect, by construction: a line only runs vertically in a
+channel (no table stands there), horizontally along its own table's row, or horizontally through a column
+at a slot reserved for it between two tables (a "dummy" of the layered-layout literature). Tall layers wrap
+into several columns so a star schema with 60 children stays readable.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
-from pgadmin_py.diagram.graph import Graph, Node
+from pgadmin_py.diagram.graph import MAX_COLUMNS as MAX_ROWS
+from pgadmin_py.diagram.graph import Edge, Graph, Node
+from pgadmin_py.diagram.routing import Route, Wire, route
 
 HEADER = 30.0
 ROW = 20.0
 PAD_BOTTOM = 6.0
-GAP_X = 110.0  # room for edge labels between columns
-GAP_Y = 28.0
+GAP_Y = 28.0  # between two tables in a column
+PASS_GAP = 12.0  # between a line passing through a column and its neighbours there
+GAP_COMPONENTS = 60.0
 MARGIN = 24.0
 MAX_COLUMN_HEIGHT = 1500.0
 CHAR = 7.0  # monospace 12px advance, close enough for sizing
@@ -43,6 +49,7 @@ class Box:
 @dataclass(frozen=True, slots=True)
 class Layout:
     boxes: dict[str, Box]
+    routes: dict[str, Route]  # edge id -> its line
     width: float
     height: float
 
@@ -64,6 +71,12 @@ def node_size(node: Node) -> tuple[float, float]:
     widest = max([len(c.name) + len(short_type(c.type_name)) + 3 for c in node.columns] + [label, 12])
     rows = len(node.columns) + (1 if node.hidden_columns else 0)
     return min(max(widest * CHAR + 40, 170.0), 420.0), HEADER + ROW * rows + PAD_BOTTOM
+
+
+def row_of(node: Node, columns: tuple[str, ...]) -> int:
+    """The row a line ends at: the first of ``columns`` shown, else the header (-1)."""
+    names = [c.name for c in node.columns]
+    return next((names.index(c) for c in columns if c in names), -1)
 
 
 def _components(keys: list[str], links: dict[str, set[str]]) -> list[list[str]]:
@@ -102,29 +115,12 @@ def _layers(comp: list[str], parents: dict[str, set[str]]) -> dict[str, int]:
         layer[key] = depth
         return depth
 
-    for key in comp:  # iterative deepening is not needed: ER graphs are shallow (recursion depth = chain length)
+    for key in comp:  # ER graphs are shallow: recursion depth = the longest FK chain
         visit(key)
     return layer
 
 
-def _order(columns: list[list[str]], links: dict[str, set[str]]) -> None:
-    """Barycentre sweeps: put each table near the tables it is linked to in the previous column."""
-    for _ in range(4):
-        for i in range(1, len(columns)):
-            pos = {k: j for j, k in enumerate(columns[i - 1])}
-            columns[i].sort(key=lambda k: _bary(k, pos, links))
-        for i in range(len(columns) - 2, -1, -1):
-            pos = {k: j for j, k in enumerate(columns[i + 1])}
-            columns[i].sort(key=lambda k: _bary(k, pos, links))
-
-
-def _bary(key: str, pos: dict[str, int], links: dict[str, set[str]]) -> float:
-    near = [pos[k] for k in links[key] if k in pos]
-    return sum(near) / len(near) if near else math.inf
-
-
-def _place_component(comp: list[str], layer: dict[str, int], sizes: dict[str, tuple[float, float]],
-                     links: dict[str, set[str]]) -> tuple[dict[str, Box], float, float]:
+def _columns(comp: list[str], layer: dict[str, int], sizes: dict[str, tuple[float, float]]) -> list[list[str]]:
     by_layer: dict[int, list[str]] = {}
     for key in comp:
         by_layer.setdefault(layer[key], []).append(key)
@@ -140,54 +136,210 @@ def _place_component(comp: list[str], layer: dict[str, int], sizes: dict[str, tu
             current.append(key)
             height += h + GAP_Y
         columns.append(current)
-    _order(columns, links)
-    heights = [sum(sizes[k][1] for k in col) + GAP_Y * (len(col) - 1) for col in columns]
-    total_h = max(heights)
-    boxes: dict[str, Box] = {}
-    x = 0.0
-    for col, col_h in zip(columns, heights, strict=True):
-        width = max(sizes[k][0] for k in col)
-        y = (total_h - col_h) / 2
-        for key in col:
-            w, h = sizes[key]
-            boxes[key] = Box(x, y, w, h)
-            y += h + GAP_Y
-        x += width + GAP_X
-    return boxes, x - GAP_X, total_h
+    return columns
+
+
+@dataclass
+class _Chain:
+    """One edge through the columns: its two tables and one pass-through slot per column in between."""
+
+    edge: Edge
+    items: list[str]  # source node, pass slots ("~i:c"), target node
+    source_row: int
+    target_row: int
+
+
+def _chains(edges: list[Edge], col_of: dict[str, int], nodes: dict[str, Node],
+            columns: list[list[str]]) -> list[_Chain]:
+    out = []
+    for i, e in enumerate(edges):
+        a, b = col_of[e.source], col_of[e.target]
+        step = -1 if a > b else 1
+        passes = [f"~{i}:{c}" for c in range(a + step, b, step)] if a != b else []
+        for slot in passes:
+            columns[int(slot.rsplit(":", 1)[1])].append(slot)
+        out.append(_Chain(e, [e.source, *passes, e.target], row_of(nodes[e.source], e.columns),
+                          row_of(nodes[e.target], e.ref_columns)))
+    return out
+
+
+Pair = tuple[str, str, float, float]  # two linked items in neighbouring columns, where in each the line is (0..1)
+
+
+def _port(row: int) -> float:
+    """Where a row sits in its table, between 0 (top) and 1 (bottom): two lines from one table are told apart."""
+    return (row + 2) / (MAX_ROWS + 4)
+
+
+def _crossings(columns: list[list[str]], pairs: list[Pair]) -> int:
+    pos = {k: (c, j) for c, col in enumerate(columns) for j, k in enumerate(col)}
+    by_gap: dict[int, list[tuple[float, float]]] = {}
+    for u, v, fu, fv in pairs:
+        (cu, ju), (cv, jv) = pos[u], pos[v]
+        left, right = (ju + fu, jv + fv) if cu < cv else (jv + fv, ju + fu)
+        by_gap.setdefault(min(cu, cv), []).append((left, right))
+    return sum(1 for segs in by_gap.values() for i, (a, b) in enumerate(segs) for c, d in segs[i + 1:]
+               if (a - c) * (b - d) < 0)
+
+
+def _order(columns: list[list[str]], pairs: list[Pair]) -> list[list[str]]:
+    """Barycentre sweeps: each table (and pass slot) near what it is linked to in the neighbouring column, at
+    the rows the lines leave from; the order with the fewest crossings between neighbouring columns wins."""
+    near: dict[str, list[tuple[str, float]]] = {}
+    for u, v, fu, fv in pairs:
+        near.setdefault(u, []).append((v, fv))
+        near.setdefault(v, []).append((u, fu))
+    best, best_count = [list(c) for c in columns], _crossings(columns, pairs)
+    for sweep in range(8):
+        indices = range(1, len(columns)) if sweep % 2 == 0 else range(len(columns) - 2, -1, -1)
+        for i in indices:
+            other = columns[i - 1] if sweep % 2 == 0 else columns[i + 1]
+            pos = {k: j for j, k in enumerate(other)}
+            current = {k: j for j, k in enumerate(columns[i])}
+
+            def bary(key: str, pos: dict[str, int] = pos, current: dict[str, int] = current) -> float:
+                linked = [pos[k] + f for k, f in near.get(key, ()) if k in pos]
+                return sum(linked) / len(linked) if linked else current[key]
+
+            columns[i].sort(key=bary)
+        count = _crossings(columns, pairs)
+        if count < best_count:
+            best, best_count = [list(c) for c in columns], count
+    return best
+
+
+def _isotonic(values: list[float]) -> list[float]:
+    """Pool adjacent violators: the non-decreasing sequence closest to ``values`` (least squares)."""
+    blocks: list[list[float]] = []  # [mean, weight]
+    for v in values:
+        blocks.append([v, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2 = blocks.pop()
+            m1, w1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2])
+    return [m for m, w in blocks for _ in range(int(w))]
+
+
+def _place_rows(columns: list[list[str]], chains: list[_Chain], pairs: list[Pair],
+                sizes: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """Top y of every item: stacked in its column's order with gaps, then moved (order kept) towards the
+    rows it links to, so most lines run straight."""
+    height = {k: sizes[k][1] if k in sizes else 0.0 for col in columns for k in col}
+    linked = {(u, v) for u, v, _, _ in pairs}
+    links: dict[str, list[tuple[str, float, float]]] = {}  # item -> (neighbour, row offset in item, in neighbour)
+    for ch in chains:
+        offsets = [_row_offset(ch.source_row)] + [0.0] * (len(ch.items) - 2) + [_row_offset(ch.target_row)]
+        for (u, ou), (v, ov) in pairwise(zip(ch.items, offsets, strict=True)):
+            if (u, v) in linked:
+                links.setdefault(u, []).append((v, ou, ov))
+                links.setdefault(v, []).append((u, ov, ou))
+
+    def gap(a: str, b: str) -> float:
+        return GAP_Y if a in sizes and b in sizes else PASS_GAP
+
+    top: dict[str, float] = {}
+    for col in columns:
+        y = 0.0
+        for j, k in enumerate(col):
+            top[k] = y
+            y += height[k] + (gap(k, col[j + 1]) if j + 1 < len(col) else 0.0)
+    for sweep in range(6):
+        order = range(len(columns)) if sweep % 2 == 0 else range(len(columns) - 1, -1, -1)
+        for c in order:
+            col = columns[c]
+            offset, desired = 0.0, []
+            for j, k in enumerate(col):
+                wanted = [top[n] + on - ok for n, ok, on in links.get(k, ())]
+                desired.append((sum(wanted) / len(wanted) if wanted else top[k]) - offset)
+                offset += height[k] + (gap(k, col[j + 1]) if j + 1 < len(col) else 0.0)
+            offset = 0.0
+            for j, (k, s) in enumerate(zip(col, _isotonic(desired), strict=True)):
+                top[k] = s + offset
+                offset += height[k] + (gap(k, col[j + 1]) if j + 1 < len(col) else 0.0)
+    low = min(top.values(), default=0.0)
+    return {k: v - low for k, v in top.items()}
+
+
+def _row_offset(row: int) -> float:
+    return HEADER / 2 if row < 0 else HEADER + ROW * row + ROW / 2
+
+
+def _part_near_lines(columns: list[list[str]], chains: list[_Chain], col_of: dict[str, int],
+                     top: dict[str, float]) -> None:
+    """Move a pass slot 4 px off a row where another line leaves a neighbouring column within 3 px of it:
+    two lines that close would read as one (the slot keeps 8 px from the tables around it)."""
+    ys: dict[int, list[tuple[float, int]]] = {}  # column -> (y of a line there, its chain)
+    for i, ch in enumerate(chains):
+        ys.setdefault(col_of[ch.edge.source], []).append((top[ch.items[0]] + _row_offset(ch.source_row), i))
+        ys.setdefault(col_of[ch.edge.target], []).append((top[ch.items[-1]] + _row_offset(ch.target_row), i))
+        for slot in ch.items[1:-1]:
+            ys.setdefault(int(slot.rsplit(":", 1)[1]), []).append((top[slot], i))
+    for i, ch in enumerate(chains):
+        for slot in ch.items[1:-1]:
+            c = int(slot.rsplit(":", 1)[1])
+            near = [y for side in (c - 1, c + 1) for y, j in ys.get(side, ()) if j != i and abs(y - top[slot]) < 3]
+            if near:
+                top[slot] += 4.0 if top[slot] >= near[0] else -4.0
+
+
+def _place_component(comp: list[str], edges: list[Edge], parents: dict[str, set[str]], nodes: dict[str, Node],
+                     sizes: dict[str, tuple[float, float]]) -> tuple[dict[str, Box], dict[str, Route], float, float]:
+    columns = _columns(comp, _layers(comp, parents), sizes)
+    col_of = {k: c for c, col in enumerate(columns) for k in col}
+    chains = _chains(edges, col_of, nodes, columns)
+    pairs: list[Pair] = []
+    for ch in chains:
+        if col_of[ch.edge.source] != col_of[ch.edge.target]:
+            ports = [_port(ch.source_row)] + [0.5] * (len(ch.items) - 2) + [_port(ch.target_row)]
+            pairs += [(u, v, fu, fv) for (u, fu), (v, fv) in pairwise(zip(ch.items, ports, strict=True))]
+    columns = _order(columns, pairs)
+    top = _place_rows(columns, chains, pairs, sizes)
+    _part_near_lines(columns, chains, col_of, top)
+    widths = [max((sizes[k][0] for k in col if k in sizes), default=0.0) for col in columns]
+    wires = []
+    for ch in chains:
+        ys = [top[ch.items[0]] + _row_offset(ch.source_row)] + [top[k] for k in ch.items[1:-1]] + [
+            top[ch.items[-1]] + _row_offset(ch.target_row)]
+        wires.append(Wire(ch.edge.id, col_of[ch.edge.source], col_of[ch.edge.target], ys,
+                          sizes[ch.edge.source][0], sizes[ch.edge.target][0]))
+    xs, routes, width = route(wires, widths)
+    boxes = {k: Box(xs[col_of[k]], top[k], *sizes[k]) for k in comp}
+    height = max(b.y + b.h for b in boxes.values())
+    return boxes, routes, width, height
 
 
 def layout(graph: Graph) -> Layout:
     keys = [n.key for n in graph.nodes]
+    nodes = {n.key: n for n in graph.nodes}
     sizes = {n.key: node_size(n) for n in graph.nodes}
     links: dict[str, set[str]] = {k: set() for k in keys}
     parents: dict[str, set[str]] = {k: set() for k in keys}
-    for e in graph.edges:
-        if e.source in links and e.target in links and e.source != e.target:
+    edges = [e for e in graph.edges if e.source in links and e.target in links]
+    for e in edges:
+        if e.source != e.target:
             links[e.source].add(e.target)
             links[e.target].add(e.source)
             parents[e.source].add(e.target)
-    placed: list[tuple[dict[str, Box], float, float]] = []
-    lonely: list[str] = []
+    placed: list[tuple[dict[str, Box], dict[str, Route], float, float]] = []
     for comp in _components(keys, links):
-        if len(comp) == 1:
-            lonely.append(comp[0])
-            continue
-        placed.append(_place_component(comp, _layers(comp, parents), sizes, links))
-    placed.sort(key=lambda p: -(p[1] * p[2]))
-    for key in lonely:
-        w, h = sizes[key]
-        placed.append(({key: Box(0, 0, w, h)}, w, h))
-    area = sum((w + GAP_X) * (h + GAP_Y) for _, w, h in placed)
-    target = max([w for _, w, _ in placed] + [math.sqrt(area) * 1.6, 600.0])
+        members = set(comp)
+        own = [e for e in edges if e.source in members]
+        placed.append(_place_component(comp, own, parents, nodes, sizes))
+    placed.sort(key=lambda p: (-(p[2] * p[3]), min(p[0])))
+    area = sum((w + GAP_COMPONENTS) * (h + GAP_COMPONENTS) for _, _, w, h in placed)
+    target = max([w for _, _, w, _ in placed] + [math.sqrt(area) * 1.6, 600.0])
     boxes: dict[str, Box] = {}
-    x = y = shelf_h = 0.0
-    width = 0.0
-    for comp_boxes, w, h in placed:
+    routes: dict[str, Route] = {}
+    x = y = shelf_h = width = 0.0
+    for comp_boxes, comp_routes, w, h in placed:
         if x > 0 and x + w > target:
-            x, y, shelf_h = 0.0, y + shelf_h + GAP_Y * 2, 0.0
+            x, y, shelf_h = 0.0, y + shelf_h + GAP_COMPONENTS, 0.0
+        dx, dy = MARGIN + x, MARGIN + y
         for key, b in comp_boxes.items():
-            boxes[key] = Box(MARGIN + x + b.x, MARGIN + y + b.y, b.w, b.h)
-        x += w + GAP_X
+            boxes[key] = Box(b.x + dx, b.y + dy, b.w, b.h)
+        for eid, r in comp_routes.items():
+            routes[eid] = r.moved(dx, dy)
+        x += w + GAP_COMPONENTS
         shelf_h = max(shelf_h, h)
-        width = max(width, x - GAP_X)
-    return Layout(boxes, width + 2 * MARGIN, y + shelf_h + 2 * MARGIN)
+        width = max(width, x - GAP_COMPONENTS)
+    return Layout(boxes, routes, width + 2 * MARGIN, y + shelf_h + 2 * MARGIN)

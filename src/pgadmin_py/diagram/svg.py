@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pgadmin_py.diagram.graph import Edge, Graph, Node
 from pgadmin_py.diagram.layout import CHAR, Box, Layout, short_type
+from pgadmin_py.diagram.routing import Route
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 RULE_CLASS = {"CASCADE": "cascade", "SET NULL": "setnull", "SET DEFAULT": "setnull", "RESTRICT": "restrict"}
@@ -41,7 +42,7 @@ def _node(node: Node, box: Box, links: Links, focus: str | None) -> str:
     title = node.label + (f" (model {node.model})" if node.model else "") + (
         " — the model differs from the database" if node.drift else "")
     opener = (f'<a class={_a(" ".join(classes))} href={_a(links.table(node))} data-table={_a(node.key)}>'
-              if links.table is not None else f'<g class={_a(" ".join(classes))}>')
+              if links.table is not None else f'<g class={_a(" ".join(classes))} data-table={_a(node.key)}>')
     out = [opener, f"<title>{_t(title)}{' — open its rows' if links.table is not None else ''}</title>",
            f'<rect class="er-box" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" fill="#ffffff" '
            f'stroke="{stroke}" stroke-width="{2 if node.drift or node.key == focus else 1}"'
@@ -55,37 +56,24 @@ def _node(node: Node, box: Box, links: Links, focus: str | None) -> str:
     out.append("</text>")
     if node.drift:
         out.append(f'<text class="er-drift-mark" x="{x + w - 10:.1f}" y="{y + 19.5:.1f}" text-anchor="end" '
-                   f'font-size="11" fill="#d9480f">drift</text>')
+                   f'font-size="12" fill="#d9480f">drift</text>')
     for i, col in enumerate(node.columns):
         cy = box.row_y(i) + 4
         mark, mark_cls, colour = ("PK", "er-pk", "#b7791f") if col.primary_key else (
             ("FK", "er-fk", "#4c6ef5") if col.foreign_key else ("", "", ""))
         if mark:
-            out.append(f'<text class="{mark_cls}" x="{x + 8:.1f}" y="{cy:.1f}" font-size="9.5" font-weight="700" '
+            out.append(f'<text class="{mark_cls}" x="{x + 8:.1f}" y="{cy:.1f}" font-size="12" font-weight="700" '
                        f'fill="{colour}">{mark}</text>')
         out.append(f'<text class="er-col{" er-null" if col.nullable else ""}" x="{x + 30:.1f}" y="{cy:.1f}" '
                    f'font-size="12" fill="#30343f">{_t(col.name)}</text>')
-        out.append(f'<text class="er-type" x="{x + w - 8:.1f}" y="{cy:.1f}" font-size="11" text-anchor="end" '
+        out.append(f'<text class="er-type" x="{x + w - 8:.1f}" y="{cy:.1f}" font-size="12" text-anchor="end" '
                    f'fill="#7a7f8c">{_t(short_type(col.type_name))}</text>')
     if node.hidden_columns:
         cy = box.row_y(len(node.columns)) + 4
-        out.append(f'<text class="er-more" x="{x + 30:.1f}" y="{cy:.1f}" font-size="11" fill="#7a7f8c">'
+        out.append(f'<text class="er-more" x="{x + 30:.1f}" y="{cy:.1f}" font-size="12" fill="#7a7f8c">'
                    f"+ {node.hidden_columns} more columns</text>")
     out.append("</a>" if links.table is not None else "</g>")
     return "\n".join(out)
-
-
-def _row_of(node: Node, columns: tuple[str, ...]) -> int:
-    names = [c.name for c in node.columns]
-    for col in columns:
-        if col in names:
-            return names.index(col)
-    return -1
-
-
-def _bezier_mid(p0: tuple[float, float], p1: tuple[float, float], p2: tuple[float, float],
-                p3: tuple[float, float]) -> tuple[float, float]:
-    return ((p0[0] + 3 * p1[0] + 3 * p2[0] + p3[0]) / 8, (p0[1] + 3 * p1[1] + 3 * p2[1] + p3[1]) / 8)
 
 
 def _glyph_one(x: float, y: float, d: float, optional: bool) -> str:
@@ -105,62 +93,51 @@ def _glyph_many(x: float, y: float, d: float, unique: bool) -> str:
             f"M{x + 12 * d:.1f},{y - 6:.1f} V{y + 6:.1f} ") + circle.replace(f"M{x + 20 * d:.1f}", f"M{x + 22 * d:.1f}")
 
 
-def _edge(edge: Edge, nodes: dict[str, Node], boxes: dict[str, Box], links: Links) -> tuple[str, str]:
-    """The line with its crow's-foot ends, and its ON DELETE tag (drawn later, above every line)."""
-    child, parent = nodes[edge.source], nodes[edge.target]
-    cb, pb = boxes[edge.source], boxes[edge.target]
-    cy, py = cb.row_y(_row_of(child, edge.columns)), pb.row_y(_row_of(parent, edge.ref_columns))
-    if edge.source == edge.target:  # self-reference: a loop on the right side
-        sx, ex = cb.x + cb.w, pb.x + pb.w
-        bulge = 46.0
-        p1, p2 = (sx + bulge, cy), (ex + bulge, py)
-        sd = ed = 1.0
-    elif cb.x >= pb.x + pb.w:  # child to the right: leave left, arrive right
-        sx, ex, sd, ed = cb.x, pb.x + pb.w, -1.0, 1.0
-        dx = (sx - ex) / 2
-        p1, p2 = (sx - dx, cy), (ex + dx, py)
-    elif cb.x + cb.w <= pb.x:  # child to the left (a cycle was broken)
-        sx, ex, sd, ed = cb.x + cb.w, pb.x, 1.0, -1.0
-        dx = (ex - sx) / 2
-        p1, p2 = (sx + dx, cy), (ex - dx, py)
-    else:  # same column: both on the right, bulging out
-        sx, ex, sd, ed = cb.x + cb.w, pb.x + pb.w, 1.0, 1.0
-        bulge = 60.0 + abs(cy - py) / 8
-        p1, p2 = (max(sx, ex) + bulge, cy), (max(sx, ex) + bulge, py)
+def _edge(edge: Edge, route: Route, links: Links) -> tuple[str, str]:
+    """The line with its crow's-foot ends, and its ON DELETE tag (drawn later, above every line).
+
+    The line is the route's orthogonal polyline: it starts at the FK column's row of the child and ends at the
+    referenced column's row of the parent."""
+    (sx, sy), (ex, ey) = route.points[0], route.points[-1]
     rule = "model" if edge.from_model else RULE_CLASS.get(edge.on_delete, "noaction")
     colour = RULE_COLOUR[rule]
-    path = f"M{sx:.1f},{cy:.1f} C{p1[0]:.1f},{p1[1]:.1f} {p2[0]:.1f},{p2[1]:.1f} {ex:.1f},{py:.1f}"
-    ends = _glyph_many(sx, cy, sd, edge.child_unique) + _glyph_one(ex, py, ed, edge.optional)
-    mx, my = _bezier_mid((sx, cy), p1, p2, (ex, py))
+    path = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in route.points)
     label = "relationship" if edge.from_model else ("" if edge.on_delete == "NO ACTION" else edge.on_delete)
     cols = ", ".join(edge.columns)
     title = (f"{edge.name}: {edge.source}({cols}) → {edge.target}({', '.join(edge.ref_columns)}), "
              f"ON DELETE {edge.on_delete}, ON UPDATE {edge.on_update}, {edge.cardinality}"
              if not edge.from_model else f"{edge.name}: a relationship in the models with no foreign key")
     dash = ' stroke-dasharray="6 4"' if edge.from_model else ""
+    data = (f"data-edge={_a(edge.id)} data-from={_a(edge.source)} data-to={_a(edge.target)} "
+            f"data-columns={_a(','.join(edge.columns))} data-ref-columns={_a(','.join(edge.ref_columns))} "
+            f'data-sides="{route.source_side},{route.target_side}"')
     if links.edge is not None:
-        opener = f'<a class="er-edge er-{rule}" href={_a(links.edge(edge))} data-edge={_a(edge.id)}>'
+        opener = f'<a class="er-edge er-{rule}" href={_a(links.edge(edge))} {data}>'
     else:
-        opener = f'<g class="er-edge er-{rule}">'
+        opener = f'<g class="er-edge er-{rule}" {data}>'
     closer = "</a>" if links.edge is not None else "</g>"
     line = [opener, f"<title>{_t(title)}</title>",
             f'<path class="er-hit" d="{path}" fill="none" stroke="transparent" stroke-width="12"/>',
-            f'<path class="er-line" d="{path}" fill="none" stroke="{colour}" stroke-width="1.4"{dash}/>',
-            f'<path class="er-ends" d="{ends}" fill="none" stroke="{colour}" stroke-width="1.4"/>', closer]
+            f'<path class="er-line" d="{path}" fill="none" stroke="{colour}" stroke-width="1.4" '
+            f'stroke-linejoin="round"{dash}/>',
+            f'<path class="er-ends er-end-from" d="{_glyph_many(sx, sy, route.source_side, edge.child_unique)}" '
+            f'fill="none" stroke="{colour}" stroke-width="1.4"/>',
+            f'<path class="er-ends er-end-to" d="{_glyph_one(ex, ey, route.target_side, edge.optional)}" '
+            f'fill="none" stroke="{colour}" stroke-width="1.4"/>', closer]
     if not label:
         return "\n".join(line), ""
-    width = len(label) * 6.2 + 10
-    tag = [opener, f"<title>{_t(title)}</title>",
-           f'<rect class="er-label-bg" x="{mx - width / 2:.1f}" y="{my - 8:.1f}" width="{width:.1f}" '
-           f'height="15" rx="3" fill="#ffffff" stroke="{colour}" stroke-width="0.8"/>',
-           f'<text class="er-label" x="{mx:.1f}" y="{my + 3.5:.1f}" text-anchor="middle" font-size="9.5" '
+    width = len(label) * 7.3 + 10
+    mx = sx + route.source_side * (30 + width / 2)
+    tag = [opener.replace(data, f"data-edge={_a(edge.id)}"), f"<title>{_t(title)}</title>",
+           f'<rect class="er-label-bg" x="{mx - width / 2:.1f}" y="{sy - 8:.1f}" width="{width:.1f}" '
+           f'height="16" rx="3" fill="#ffffff" stroke="{colour}" stroke-width="0.8"/>',
+           f'<text class="er-label" x="{mx:.1f}" y="{sy + 3.5:.1f}" text-anchor="middle" font-size="12" '
            f'fill="{colour}">{_t(label)}</text>', closer]
     return "\n".join(line), "\n".join(tag)
 
 
 def render_svg(graph: Graph, layout: Layout, links: Links, *, title: str, standalone: bool = False) -> str:
     """The diagram as an ``<svg>`` element (``standalone``: a complete file with an XML prolog)."""
-    nodes = {n.key: n for n in graph.nodes}
     w, h = max(layout.width, 200.0), max(layout.height, 120.0)
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
     out = [head + f'<svg xmlns="http://www.w3.org/2000/svg" class="er" width="{w:.0f}" height="{h:.0f}" '
@@ -168,7 +145,7 @@ def render_svg(graph: Graph, layout: Layout, links: Links, *, title: str, standa
            f"<title>{_t(title)}</title>"]
     if standalone:
         out.append(f'<rect x="0" y="0" width="{w:.0f}" height="{h:.0f}" fill="#f7f8fb"/>')
-    drawn = [_edge(e, nodes, layout.boxes, links) for e in graph.edges if e.source in nodes and e.target in nodes]
+    drawn = [_edge(e, layout.routes[e.id], links) for e in graph.edges if e.id in layout.routes]
     out.append('<g class="er-edges">')
     out += [line for line, _ in drawn]
     out.append('</g>\n<g class="er-labels">')

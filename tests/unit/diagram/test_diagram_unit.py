@@ -12,6 +12,7 @@ from pgadmin_py.diagram.graph import build_graph, rule_words
 from pgadmin_py.diagram.layout import layout
 from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.svg import Links, render_svg
+from support import er_geometry
 
 
 def col(name: str, nullable: bool = False) -> Column:
@@ -108,3 +109,39 @@ def test_svg_is_valid_and_has_no_style_attributes() -> None:
     assert "CASCADE" in svg and "SET NULL" in svg
     file_svg = render_svg(graph, layout(graph), Links(table=None), title="x", standalone=True)
     assert file_svg.startswith("<?xml") and "href" not in file_svg
+
+
+def _measured(tables: list[TableInfo]) -> er_geometry.Measure:
+    graph = build_graph(tables, DiagramParams())
+    links = Links(table=lambda n: f"/tables/{n.schema}/{n.name}", edge=lambda e: f"/diagram/edges/{e.id}")
+    m = er_geometry.measure(render_svg(graph, layout(graph), links, title="t"))
+    assert len(m.lines) == len(graph.edges)  # every FK is drawn, and read back
+    return m
+
+
+BOOKS = [table("authors"), table("publishers"), table("books", [("author_id", "authors", "CASCADE"),
+                                                                  ("opt_publisher_id", "publishers", "SET NULL")]),
+         table("tags"), table("book_tags", [("book_id", "books", "CASCADE"), ("tag_id", "tags", "CASCADE")]),
+         table("reviews", [("book_id", "books", "CASCADE")])]
+
+
+@pytest.mark.parametrize(("name", "tables"), [("books", BOOKS), ("generated-100", generated(100)),
+                                              ("generated-100b", generated(100, seed=3))])
+def test_lines_cross_no_table_and_end_at_their_rows(name: str, tables: list[TableInfo]) -> None:
+    """The issue's 6-table case (tags -> book_tags ran behind books) and a 100-table schema: no line passes
+    through a table it does not connect, each ends on its FK column's row and the referenced column's row."""
+    m = _measured(tables)
+    assert m.intersections == []
+    assert m.misplaced_ends == []
+    assert m.overlaps == []  # no two lines run along each other, where one could be taken for the other
+    print(f"{name}: {len(m.lines)} lines, {m.crossings} crossings")
+
+
+def test_key_columns_are_shown_past_the_column_limit() -> None:
+    """A wide table's FK column beyond the 16 shown still gets its own row, so its line ends there."""
+    wide = table("wide", n_cols=30)
+    wide = TableInfo(1, "public", "wide", "table", (*wide.columns, col("late_id")), ("id",),
+                     (ForeignKey("fk_late", "public", "wide", ("late_id",), "public", "a", ("id",), "CASCADE",
+                                 "NO ACTION"),), (), (), (), (), None, 0, None)
+    m = _measured([table("a"), wide])
+    assert "late_id" in m.tables["public.wide"].rows and m.misplaced_ends == [] and m.intersections == []

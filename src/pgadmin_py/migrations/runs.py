@@ -14,6 +14,7 @@ server to open the history reconciles it (``reconcile.py``).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -37,7 +38,9 @@ from pgadmin_py.migrations.lockwait import LockWait, explain
 from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
 from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
+from pgadmin_py.migrations.schema_watch import SchemaWatch
 
+log = logging.getLogger(__name__)
 LOCK_KEY = 0x7067_6D69_6772  # "pgmigr": one migration at a time per database, across replicas
 SAVE_EVERY_SECONDS = 1.0
 
@@ -79,6 +82,7 @@ class RunJob:
     restore_source: Path | None = None
     drop_after_restore: tuple[tuple[str, str], ...] = ()  # tables created after the backup was taken
     backup_policy: BackupPolicy | None = None  # None: no pruning after the backup
+    schema_watch: SchemaWatch | None = None  # records the schema before and after the run
 
 
 
@@ -207,6 +211,7 @@ class _Worker:
     def run(self) -> None:
         status, error, failing = "failed", None, None
         try:
+            self._snapshot("before")
             status, error, failing = self._run()
         except Exception as exc:  # noqa: BLE001 - the thread must always record an outcome and release the lock
             error = f"{type(exc).__name__}: {exc}"
@@ -222,6 +227,7 @@ class _Worker:
                 self.say(f"the database is now at {where}")
             else:
                 self.say("finished successfully")
+            self._snapshot("after")
             self.save()
             self.history.finish(self.live.id, status, current, None, error, failing)
             self.live.status = status
@@ -230,6 +236,16 @@ class _Worker:
             self.forget(self.live.id)
             if self.on_finish:
                 self.on_finish(self.live.id)
+
+    def _snapshot(self, phase: str) -> None:
+        """Record the schema; a failure to read it is said in the log and never stops the run."""
+        if self.job.schema_watch is None:
+            return
+        try:
+            self.job.schema_watch.record(self.live.id, phase)
+        except Exception as exc:
+            log.warning("schema snapshot %s run %s failed", phase, self.live.id, exc_info=True)
+            self.say(f"the schema {phase} the run could not be recorded: {exc}")
 
     def _backup(self) -> str | None:
         """Take the backup the job asks for; an error message when the run must stop."""

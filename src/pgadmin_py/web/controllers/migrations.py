@@ -81,8 +81,9 @@ async def log_events(migrations: MigrationsService, renderer: Renderer, request:
         else:
             await asyncio.sleep(POLL_SECONDS)
     record = await asyncio.to_thread(migrations.run_record, run_id)
+    schema = await asyncio.to_thread(migrations.run_schema, record)
     body = renderer.render(request, "migrations/run.html", section="migrations", title="", block="outcome",
-                           record=record, running=False, lines=[], line_count=0, elsewhere=None)
+                           record=record, running=False, lines=[], line_count=0, elsewhere=None, schema=schema)
     yield ServerSentEvent(data=body, event="done", id=str(index))
 
 
@@ -136,7 +137,8 @@ class MigrationsController(Controller):
         view = migrations.run_view(run_id)
         return renderer.page(request, "migrations/run.html", section="migrations", title=f"Run #{run_id}",
                              record=view.record, lines=[log_line(x) for x in view.lines], running=view.running,
-                             line_count=len(view.lines), elsewhere=view.elsewhere)
+                             line_count=len(view.lines), elsewhere=view.elsewhere,
+                             schema=migrations.run_schema(view.record))
 
     @get("/runs/{run_id:int}/events")
     async def events(self, request: Request[Any, Any, Any], renderer: RendererDep, migrations: MigrationsDep,

@@ -35,10 +35,11 @@ from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.lockwait import LockWait, explain
-from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
+from pgadmin_py.migrations.pgtools import Backup, BackupError, PgTools, list_backups, restore_command, run_backup
 from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
 from pgadmin_py.migrations.schema_watch import SchemaWatch
+from pgadmin_py.migrations.targeted_backup import targeted_backup
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x7067_6D69_6772  # "pgmigr": one migration at a time per database, across replicas
@@ -83,6 +84,9 @@ class RunJob:
     drop_after_restore: tuple[tuple[str, str], ...] = ()  # tables created after the backup was taken
     backup_policy: BackupPolicy | None = None  # None: no pruning after the backup
     schema_watch: SchemaWatch | None = None  # records the schema before and after the run
+    backup_tables: tuple[tuple[str | None, str], ...] | None = None  # a targeted backup of these; None: full
+    backup_why: str = ""  # why the backup is full when a targeted one was asked for
+    restore_list: Path | None = None  # restore only these entries (pg_restore --use-list): a targeted backup
 
 
 
@@ -101,7 +105,7 @@ def _command(job: RunJob) -> tuple[list[str], dict[str, str]]:
     if job.kind == "restore":
         if job.backup_tools is None or job.restore_source is None:
             return ["false"], dict(os.environ)
-        return restore_command(job.backup_tools, job.config.database_url, job.restore_source)
+        return restore_command(job.backup_tools, job.config.database_url, job.restore_source, job.restore_list)
     return job.config.run_command(job.kind, job.target), job.config.env()
 
 
@@ -247,6 +251,18 @@ class _Worker:
             log.warning("schema snapshot %s run %s failed", phase, self.live.id, exc_info=True)
             self.say(f"the schema {phase} the run could not be recorded: {exc}")
 
+    def _take_backup(self, tools: PgTools, path: Path, note: str) -> Backup:
+        job = self.job
+        if job.backup_why:
+            self.say(f"a full backup: {job.backup_why}")
+        if job.backup_tables is not None:
+            taken = targeted_backup(tools, job.config.database_url, path, job.from_revisions, job.backup_tables,
+                                    note)
+            if isinstance(taken, Backup):
+                return taken
+            self.say(f"a full backup instead of a targeted one: {taken}")
+        return run_backup(tools, job.config.database_url, path, job.from_revisions, note=note)
+
     def _backup(self) -> str | None:
         """Take the backup the job asks for; an error message when the run must stop."""
         job = self.job
@@ -259,8 +275,7 @@ class _Worker:
         started = time.monotonic()
         note = f"before restoring {job.target}" if job.kind == "restore" else f"before {job.kind} {job.target}"
         try:
-            backup = run_backup(job.backup_tools, job.config.database_url, job.backup_path, job.from_revisions,
-                                note=note)
+            backup = self._take_backup(job.backup_tools, job.backup_path, note)
         except (BackupError, OSError, subprocess.TimeoutExpired, psycopg.Error) as exc:
             detail = exc.detail if isinstance(exc, BackupError) else str(exc)
             self.say(f"backup failed: {detail}")
@@ -271,7 +286,9 @@ class _Worker:
             self.say("continuing without a backup, as requested")
             return None
         self.history.set_backup(self.live.id, backup.name)
-        self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}")
+        self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}"
+                 + (f"; targeted: every definition + the rows of {', '.join(backup.coverage.table_names)}"
+                    if backup.coverage is not None else ""))
         if job.backup_policy is not None:
             keep = frozenset({job.restore_source} if job.restore_source is not None else ())
             removed = prune(list_backups(job.backup_path.parent), job.backup_policy, keep)

@@ -58,7 +58,8 @@ def apply_form(data: dict[str, str], started_by: str) -> tuple[PlanParams, dict[
     return PlanParams.parse(data), {
         "confirm": data.get("confirm", ""), "backup": data.get("backup", "on") != "off",
         "proceed_without_backup": data.get("proceed_without_backup") == "on", "started_by": started_by,
-        "reviewed_from": data.get("reviewed_from"), "token": data.get("plan_token") or None}
+        "reviewed_from": data.get("reviewed_from"), "token": data.get("plan_token") or None,
+        "backup_kind": "targeted" if data.get("backup_kind") == "targeted" else "full"}
 
 
 def resume_from(request: Request[Any, Any, Any], after: int) -> int:

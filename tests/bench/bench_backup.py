@@ -31,12 +31,14 @@ from pgadmin_py.migrations.pgtools import Backup, choose_tools, run_backup  # no
 from pgadmin_py.migrations.targeted_backup import targeted_backup  # noqa: E402
 
 SCHEMA = """
-create table customers (id bigserial primary key, name text not null, email text, created timestamptz default now());
+create table customers (id bigserial primary key, name text not null, email text,
+                        created timestamptz default now());
 create table orders (id bigserial primary key, customer_id bigint not null references customers, amount numeric(12,2),
                      note text);
 create table events (id bigserial primary key, kind text not null, payload jsonb, at timestamptz default now());
 create table settings (key text primary key, value text);
-insert into customers (name, email) select 'customer ' || g, 'c' || g || '@example.com' from generate_series(1, 49900) g;
+insert into customers (name, email) select 'customer ' || g, 'c' || g || '@example.com'
+  from generate_series(1, 49900) g;
 insert into orders (customer_id, amount, note) select 1 + g % 49900, g % 1000, md5(g::text)
   from generate_series(1, 250000) g;
 insert into events (kind, payload) select 'k' || g % 20, jsonb_build_object('n', g, 'h', md5(g::text))

@@ -287,7 +287,7 @@ class _Worker:
             return None
         self.history.set_backup(self.live.id, backup.name)
         self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}"
-                 + (f"; targeted: every definition + the rows of {', '.join(backup.coverage.table_names)}"
+                 + (f"; targeted: every definition + the rows of {', '.join(backup.coverage.table_names) or 'none'}"
                     if backup.coverage is not None else ""))
         if job.backup_policy is not None:
             keep = frozenset({job.restore_source} if job.restore_source is not None else ())

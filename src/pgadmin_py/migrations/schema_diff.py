@@ -95,6 +95,19 @@ def changes(before: SchemaSnapshot, after: SchemaSnapshot) -> list[str]:
     return out
 
 
+def left_over(words: list[str]) -> list[str]:
+    """The changes from a reference to now said as what a downgrade left: "added X" is X left behind, "dropped X"
+    is X missing; a changed fact keeps its "then → now"."""
+    out = []
+    for line in words:
+        if line.startswith("added "):
+            line = "left behind: " + line.removeprefix("added ")
+        elif line.startswith("dropped "):
+            line = "missing: " + line.removeprefix("dropped ")
+        out.append(line)
+    return out
+
+
 def unified(before: SchemaSnapshot, after: SchemaSnapshot, before_label: str, after_label: str) -> str:
     """difflib's unified diff of the two normalized texts (3 lines of context); empty when they are equal."""
     return "".join(difflib.unified_diff(before.text().splitlines(keepends=True),

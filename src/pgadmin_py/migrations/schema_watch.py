@@ -14,7 +14,7 @@ from pgadmin_py.catalog.schema_snapshot import SchemaSnapshot, read_schema
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.history import RunHistory, RunRecord
-from pgadmin_py.migrations.schema_diff import SchemaChange, Verification, changes, unified
+from pgadmin_py.migrations.schema_diff import SchemaChange, Verification, changes, left_over, unified
 from pgadmin_py.migrations.schema_store import SchemaStore
 
 SNAPSHOT_TIMEOUT_MS = 30_000
@@ -71,6 +71,6 @@ def run_schema(history: RunHistory, store: SchemaStore, record: RunRecord) -> Ru
         if found is not None:
             upgrade, reference = found
             verification = Verification(
-                upgrade.id, upgrade.revisions, tuple(changes(reference, after)),
+                upgrade.id, upgrade.revisions, tuple(left_over(changes(reference, after))),
                 unified(reference, after, f"before run #{upgrade.id} (upgrade)", f"after run #{record.id}"))
     return RunSchema(change, verification)

@@ -7,7 +7,7 @@ import pytest
 from pgadmin_py.catalog.schema_snapshot import ColumnShape, SchemaSnapshot, TableShape
 from pgadmin_py.migrations.backup_scope import Coverage, scope_of
 from pgadmin_py.migrations.review.model import Review, StatementReview, TableLock
-from pgadmin_py.migrations.schema_diff import changes, unified
+from pgadmin_py.migrations.schema_diff import changes, left_over, unified
 from pgadmin_py.migrations.targeted_backup import pattern, wanted
 
 
@@ -25,6 +25,9 @@ def test_changes_in_words() -> None:
     assert changes(before, after) == [
         "added column users.note text NULL", "type of users.age: integer → bigint", "users.age: NULL → NOT NULL",
         "default of users.age: none → 0", "dropped index ix_x on users", "values of enum mood: a → a, b"]
+    assert left_over(changes(after, before))[:2] == ["missing: column users.note",
+                                                     "type of users.age: bigint → integer"]
+    assert left_over(["added index ix_x on users: CREATE ..."]) == ["left behind: index ix_x on users: CREATE ..."]
     assert changes(after, after) == [] and unified(after, after, "a", "b") == ""
     assert "+  column note text NULL\n" in unified(before, after, "before", "after")
 

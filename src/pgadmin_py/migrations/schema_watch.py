@@ -15,7 +15,6 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.history import RunHistory, RunRecord
 from pgadmin_py.migrations.schema_diff import SchemaChange, Verification, changes, left_over, unified
-from pgadmin_py.migrations.schema_store import SchemaStore
 
 SNAPSHOT_TIMEOUT_MS = 30_000
 LOOK_BACK = 500  # runs searched for the upgrade a downgrade undoes
@@ -24,14 +23,14 @@ LOOK_BACK = 500  # runs searched for the upgrade a downgrade undoes
 @dataclass(frozen=True, slots=True)
 class SchemaWatch:
     url: DatabaseUrl
-    store: SchemaStore
+    history: RunHistory
     version_table: tuple[str, str | None]  # (table, schema or None): left out of every snapshot
 
     def record(self, run_id: int, phase: str) -> SchemaSnapshot:
         with direct_connection(self.url, "schema snapshot",
                                options=f"-c statement_timeout={SNAPSHOT_TIMEOUT_MS}") as conn:
             snapshot = read_schema(conn, leave_out=self.version_table)
-        self.store.save(run_id, phase, snapshot)
+        self.history.set_schema(run_id, phase, snapshot.to_json())
         return snapshot
 
 
@@ -43,7 +42,11 @@ class RunSchema:
     verification: Verification | None = None
 
 
-def _undone_upgrade(history: RunHistory, store: SchemaStore, downgrade: RunRecord
+def snapshots(history: RunHistory, run_id: int) -> dict[str, SchemaSnapshot]:
+    return {phase: SchemaSnapshot.from_json(text) for phase, text in history.schemas(run_id).items()}
+
+
+def _undone_upgrade(history: RunHistory, downgrade: RunRecord
                     ) -> tuple[RunRecord, SchemaSnapshot] | None:
     if downgrade.to_revisions is None:
         return None
@@ -52,22 +55,22 @@ def _undone_upgrade(history: RunHistory, store: SchemaStore, downgrade: RunRecor
         if run.id >= downgrade.id or run.kind != "upgrade" or run.status != "succeeded":
             continue
         if set(run.from_revisions) == start and set(run.to_revisions or ()) == end:
-            before = store.load(run.id).get("before")
+            before = snapshots(history, run.id).get("before")
             if before is not None:
                 return run, before
     return None
 
 
-def run_schema(history: RunHistory, store: SchemaStore, record: RunRecord) -> RunSchema:
+def run_schema(history: RunHistory, record: RunRecord) -> RunSchema:
     """What changed in the run's schema, and for a finished downgrade, whether it is back where it was."""
-    snapshots = store.load(record.id)
-    before, after = snapshots.get("before"), snapshots.get("after")
+    recorded = snapshots(history, record.id)
+    before, after = recorded.get("before"), recorded.get("after")
     if before is None or after is None:
         return RunSchema()
     change = SchemaChange.between(before, after, f"before run #{record.id}", f"after run #{record.id}")
     verification = None
     if record.kind == "downgrade" and record.status == "succeeded":
-        found = _undone_upgrade(history, store, record)
+        found = _undone_upgrade(history, record)
         if found is not None:
             upgrade, reference = found
             verification = Verification(

@@ -53,7 +53,6 @@ from pgadmin_py.migrations.review.reviewer import Reviewer
 from pgadmin_py.migrations.review.words import milliseconds
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
-from pgadmin_py.migrations.schema_store import SchemaStore
 from pgadmin_py.migrations.schema_watch import RunSchema, SchemaWatch, run_schema
 from pgadmin_py.migrations.scripts import RevisionScript, ScriptCache, read_scripts
 from pgadmin_py.migrations.status import MigrationSummary, read_current
@@ -250,7 +249,6 @@ class MigrationsService:
         self.scripts = scripts if scripts is not None else ScriptCache()  # revision files parsed once per content
         self.reviewer = Reviewer(engine, lock_timeout_ms=settings.migration_lock_timeout_ms)
         self._tools: BoundedCache[int, ToolChoice] = BoundedCache(4, max_age=TOOLS_SECONDS)  # server major -> choice
-        self._schemas: SchemaStore | None = None  # the runs' schema snapshots, next to the history
 
     @property
     def history(self) -> RunHistory:
@@ -264,20 +262,14 @@ class MigrationsService:
     def run_record(self, run_id: int) -> RunRecord:
         return run_record(self.history, run_id)
 
-    def schemas(self) -> SchemaStore:
-        path = self.history.path
-        if self._schemas is None or self._schemas.path != path:
-            self._schemas = SchemaStore(path)
-        return self._schemas
-
     def run_schema(self, record: RunRecord) -> RunSchema:
         """The run's schema before and after, and for a downgrade whether it is back where it was."""
-        return run_schema(self.history, self.schemas(), record)
+        return run_schema(self.history, record)
 
     def _schema_watch(self) -> SchemaWatch:
         assert self.settings.database_url is not None
         env = read_env(self.project().script_location)
-        return SchemaWatch(self.settings.database_url, self.schemas(), (env.version_table, env.version_table_schema))
+        return SchemaWatch(self.settings.database_url, self.history, (env.version_table, env.version_table_schema))
 
     def log_chunk(self, run_id: int, after: int) -> LogChunk:
         """The run's log lines from index ``after`` on, and whether the run has ended."""

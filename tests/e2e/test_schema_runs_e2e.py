@@ -60,6 +60,10 @@ def test_schema_change_verified_downgrades_and_backup_kinds(start_server: Any, e
     page.goto(f"{base}/migrations/backups")
     expect(page.get_by_test_id("backups")).to_contain_text("targeted")
     expect(page.get_by_test_id("backups")).to_contain_text("the whole database")
+    targeted_row = page.locator("[data-testid=backups] tbody tr", has_text="rows of alembic_version").first
+    restore = f"{base}{targeted_row.get_by_role('link', name='Restore…').get_attribute('href')}"
+    page.goto(restore)
+    expect(page.get_by_test_id("restore-what")).to_contain_text("only the tables it holds rows of are dropped")
 
     for theme in ("dark", "light"):
         page.emulate_media(color_scheme=theme)
@@ -86,4 +90,6 @@ def test_schema_change_verified_downgrades_and_backup_kinds(start_server: Any, e
             page.screenshot(path=str(shots / f"schema-plan-backup-{tag}-{theme}.png"))
             page.goto(f"{base}/migrations/backups")
             page.screenshot(path=str(shots / f"schema-backups-{tag}-{theme}.png"))
+            page.goto(restore)
+            page.screenshot(path=str(shots / f"schema-restore-{tag}-{theme}.png"))
     assert re.search(r"/migrations/runs/\d+$", differing)

@@ -30,6 +30,7 @@ class BackupScope:
 
     tables: tuple[tuple[str, str], ...] = ()  # (schema, table)
     reason: str | None = None
+    related: tuple[tuple[str, str], ...] = ()  # held with them: tables with a foreign key to them, views over them
 
     @property
     def targeted(self) -> bool:

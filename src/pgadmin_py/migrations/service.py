@@ -56,7 +56,7 @@ from pgadmin_py.migrations.runs import RunJob, RunRegistry
 from pgadmin_py.migrations.schema_watch import RunSchema, SchemaWatch, run_schema
 from pgadmin_py.migrations.scripts import RevisionScript, ScriptCache, read_scripts
 from pgadmin_py.migrations.status import MigrationSummary, read_current
-from pgadmin_py.migrations.targeted_backup import restore_list
+from pgadmin_py.migrations.targeted_backup import restore_list, with_related
 from pgadmin_py.migrations.watch import LogChunk, RunView, log_chunk, run_record, run_view
 from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
@@ -593,8 +593,8 @@ class MigrationsService:
         review, in_the_way = self._review(sql, wait) if with_sql else (None, {})
         pending = with_sql and bool(ids) and sql.preview is not None and sql.preview.ok and bool(sql.preview.sql) \
             and review is None
-        scope = None if pending or sql.pending or not with_sql else scope_of(review, sql.preview is not None and
-                                                                              sql.preview.ok)
+        scope = None if pending or sql.pending or not with_sql else with_related(
+            self.engine, scope_of(review, sql.preview is not None and sql.preview.ok))
         return Plan(action, target, label, revisions, current, sql, tuple(source_flags), tuple(irreversible),
                     tools, path, confirm, runner, blocked, hint, token, digest, review, pending, in_the_way,
                     runner.lock_timeout_ms, scope)

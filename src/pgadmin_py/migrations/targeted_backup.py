@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
+
+from sqlalchemy import Engine
 
 from pgadmin_py.catalog.dependents import closure
 from pgadmin_py.core.dburl import DatabaseUrl
-from pgadmin_py.db.engine import direct_connection
-from pgadmin_py.migrations.backup_scope import Coverage
+from pgadmin_py.db.engine import autocommit_connection, direct_connection
+from pgadmin_py.migrations.backup_scope import BackupScope, Coverage
 from pgadmin_py.migrations.pgtools import Backup, PgTools, archive_list, private_dir, run_backup
 
 _ENTRY = re.compile(r"^\d+; \d+ \d+ (.*)$")
@@ -38,14 +41,29 @@ def pattern(schema: str, name: str) -> str:
     return '"' + schema.replace('"', '""') + '"."' + name.replace('"', '""') + '"'
 
 
+def with_related(engine: Engine, scope: BackupScope) -> BackupScope:
+    """``scope`` with what a targeted backup would hold besides its tables, as the catalog says now; full when
+    a trigger on them could write elsewhere."""
+    if not scope.targeted:
+        return scope
+    with autocommit_connection(engine) as conn:
+        found = closure(conn, list(scope.tables))
+    if found.triggers:
+        return BackupScope(reason=_triggers(found.triggers))
+    return replace(scope, related=tuple(t for t in (*found.tables, *found.views) if t not in scope.tables))
+
+
+def _triggers(triggers: tuple[str, ...]) -> str:
+    return f"a trigger ({', '.join(triggers[:3])}) may write tables the SQL does not name"
+
+
 def targeted_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[str, ...],
                     touched: tuple[tuple[str | None, str], ...], note: str) -> Backup | str:
     """The backup, or why it must be a full one."""
     with direct_connection(url, "backups") as conn:
         found = closure(conn, list(touched))
     if found.triggers:
-        return (f"{', '.join(found.triggers[:3])}: a trigger may write tables the SQL does not name, so the whole "
-                "database is backed up")
+        return _triggers(found.triggers)
     coverage = Coverage(found.tables, found.views, found.indexes, found.sequences,
                         tuple((s or "", n) for s, n in touched))
     options = [f"--exclude-table-data={pattern(s, n)}" for s, n in found.others]

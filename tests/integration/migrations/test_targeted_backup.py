@@ -98,3 +98,18 @@ def test_without_the_sql_the_backup_is_full(client: Any, tmp_path: Path) -> None
     assert "a full backup: a targeted one was asked for, but the SQL could not be rendered offline" in page
     sidecar = json.loads(next((tmp_path / "backups").glob("*-b3000000000c.json")).read_text())
     assert "coverage" not in sidecar
+
+
+def test_the_plan_names_what_hangs_on_the_touched_tables_and_refuses_over_a_trigger(client: Any,
+                                                                                   empty_db: DatabaseUrl) -> None:
+    wait_run(client, start_run(client, "upgrade", "b2000000000b"))
+    plan_b3 = "/migrations/plan?action=upgrade&target=b3000000000c"
+    plan = text_of(with_sql(client, plan_b3))
+    assert "plus the rows of customers , with orders (a foreign key to them, or a view over them) and the " \
+           "version table" in plan
+    execute(empty_db, "create function touch() returns trigger language plpgsql as "
+                      "$$ begin insert into audit (msg) values ('touched'); return new; end $$; "
+                      "create trigger customers_touch after update on customers for each row execute function touch()")
+    plan = text_of(with_sql(client, plan_b3))
+    assert "The whole database: a targeted backup needs to know what the SQL touches, and a trigger " \
+           "(public.customers: customers_touch) may write tables the SQL does not name" in plan

@@ -60,7 +60,8 @@ def csrf_token(client: TestClient, path: str = "/") -> str:  # type: ignore[type
     return match.group(1)
 
 
-_PENDING = re.compile(r'<section[^>]*id="(\w+)"[^>]*hx-get="([^"]+)"[^>]*>.*?</section>', re.DOTALL)
+_PENDING = re.compile(r'<(?P<tag>section|fieldset)[^>]*id="(?P<id>\w+)"[^>]*hx-get="(?P<url>[^"]+)"[^>]*>'
+                      r'.*?</(?P=tag)>', re.DOTALL)
 
 
 def with_sql(client: TestClient, path: str, timeout: float = 60) -> str:  # type: ignore[type-arg]
@@ -70,7 +71,7 @@ def with_sql(client: TestClient, path: str, timeout: float = 60) -> str:  # type
     deadline = time.monotonic() + timeout
     while (match := _PENDING.search(page)) is not None:
         assert time.monotonic() < deadline, f"the SQL of {path} did not render in {timeout} s"
-        block_id, url = match.group(1), match.group(2).replace("&amp;", "&")
+        block_id, url = match.group("id"), match.group("url").replace("&amp;", "&")
         block = client.get(url, headers={"HX-Request": "true", "HX-Target": block_id})
         assert block.status_code == 200, block.text[-500:]
         assert 'hx-get' in block.text or block_id in block.text

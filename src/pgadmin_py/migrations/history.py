@@ -1,7 +1,9 @@
 """Run history in a small SQLite file under ``DATA_DIR`` so it survives restarts.
 
 Every upgrade, downgrade, stamp and restore is one row: who started it, when, from which revision(s) to
-which, how long it took, the outcome, the backup taken and the complete log. The log is appended line by
+which, how long it took, the outcome, the backup taken and the complete log; the schema before and after it
+(JSON of :class:`~pgadmin_py.catalog.schema_snapshot.SchemaSnapshot`) in table ``run_schemas``. Tables are
+created when missing, so a file of an older version gains the new ones on first use. The log is appended line by
 line (table ``run_lines``) while the run goes: saving it never rewrites what was saved before. Files written
 before that kept the whole log in ``runs.log``; a record's log is that text followed by its lines.
 """
@@ -39,6 +41,12 @@ create table if not exists run_lines (
     n integer not null,
     line text not null,
     primary key (run_id, n)
+) without rowid;
+create table if not exists run_schemas (
+    run_id integer not null,
+    phase text not null,
+    snapshot text not null,
+    primary key (run_id, phase)
 ) without rowid
 """
 
@@ -117,6 +125,18 @@ class RunHistory:
     def set_backup(self, run_id: int, backup: str) -> None:
         with self._lock, self._connect() as conn:
             conn.execute("update runs set backup = ? where id = ?", (backup, run_id))
+
+    def set_schema(self, run_id: int, phase: str, snapshot: str) -> None:
+        """The schema ``before`` or ``after`` the run, as :meth:`SchemaSnapshot.to_json` wrote it."""
+        with self._lock, self._connect() as conn:
+            conn.execute("insert or replace into run_schemas (run_id, phase, snapshot) values (?, ?, ?)",
+                         (run_id, phase, snapshot))
+
+    def schemas(self, run_id: int) -> dict[str, str]:
+        """The run's schema snapshots by phase (none for runs recorded before they were taken)."""
+        with self._connect() as conn:
+            return {r["phase"]: r["snapshot"] for r in conn.execute(
+                "select phase, snapshot from run_schemas where run_id = ?", (run_id,))}
 
     def finish(self, run_id: int, status: str, to_revisions: tuple[str, ...] | None, log: str | None = None,
                error: str | None = None, failing_revision: str | None = None) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +23,7 @@ from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.db.binaries import bin_dirs
 from pgadmin_py.db.engine import direct_connection
+from pgadmin_py.migrations.backup_scope import Coverage
 
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
@@ -74,6 +76,11 @@ class Backup:
     system_identifier: str | None = None
     note: str = ""  # why it was taken: "before upgrade heads", "before restore of ..."
     has_sidecar: bool = True
+    coverage: Coverage | None = None  # a targeted backup: the tables whose rows it holds; None: the whole database
+
+    @property
+    def kind(self) -> str:
+        return "full" if self.coverage is None else "targeted"
 
     @property
     def name(self) -> str:
@@ -172,16 +179,18 @@ def _free_name(target: Path) -> Path:
 
 
 def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[str, ...],
-               source: Identity | None = None, note: str = "") -> Backup:
+               source: Identity | None = None, note: str = "", *, options: Sequence[str] = (),
+               coverage: Coverage | None = None) -> Backup:
     """``pg_dump -Fc`` into ``target`` (0600 in a 0700 directory, written under a temporary name, renamed when
     complete), then its sidecar: the source server, database and revision(s), so it can never be restored over
-    another database."""
+    another database. ``options`` go to pg_dump (a targeted backup's ``--exclude-table-data``), ``coverage``
+    into the sidecar."""
     source = source or read_identity(url)
     private_dir(target.parent)
     target = _free_name(target)
     partial = target.with_suffix(".partial")
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # pg_dump keeps the mode it finds
-    command = [str(tools.pg_dump), "-Fc", "--no-password", "-f", str(partial), *_dbname_args(url)]
+    command = [str(tools.pg_dump), "-Fc", "--no-password", "-f", str(partial), *options, *_dbname_args(url)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, env=_env(url), check=False,
                                 timeout=6 * 3600)
@@ -195,19 +204,22 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
     created = datetime.now(timezone.utc)
     meta = {"database": source.database, "system_identifier": source.system_identifier,
             "revisions": list(revisions), "created": created.isoformat(), "tool_version": tools.version,
-            "note": note}
+            "note": note, **({"coverage": coverage.to_json()} if coverage is not None else {})}
     sidecar = target.with_suffix(".json")
     fd = os.open(sidecar, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(json.dumps(meta))
     partial.rename(target)  # last: a .dump without its sidecar is never one of ours half-written
     return Backup(target, created, target.stat().st_size, source.database, revisions, tools.version,
-                  source.system_identifier, note)
+                  source.system_identifier, note, coverage=coverage)
 
 
-def restore_command(tools: PgTools, url: DatabaseUrl, source: Path) -> tuple[list[str], dict[str, str]]:
+def restore_command(tools: PgTools, url: DatabaseUrl, source: Path, use_list: Path | None = None
+                    ) -> tuple[list[str], dict[str, str]]:
+    """``use_list``: restore only the entries of this ``pg_restore -L`` list (a targeted backup's tables)."""
+    listed = ["--use-list", str(use_list)] if use_list is not None else []
     command = [str(tools.pg_restore), "--clean", "--if-exists", "--single-transaction", "--no-password",
-               "--exit-on-error", *_dbname_args(url), str(source)]
+               "--exit-on-error", *listed, *_dbname_args(url), str(source)]
     return command, _env(url)
 
 
@@ -217,16 +229,22 @@ _TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", re.MULTILINE)
 _TOC_DBNAME = re.compile(r"^;\s+dbname:\s*(.*)$", re.MULTILINE)
 
 
-def archive_toc(tools: PgTools, source: Path) -> tuple[str | None, set[tuple[str, str]]]:
-    """The database name recorded in a custom-format archive's header, and (schema, table) of every table
-    in its table of contents."""
+def archive_list(tools: PgTools, source: Path) -> str:
+    """``pg_restore --list``: a custom-format archive's header and table of contents, one entry a line."""
     result = subprocess.run([str(tools.pg_restore), "--list", str(source)], capture_output=True, text=True,
                             timeout=120, check=False)
     if result.returncode != 0:
         raise BackupError(f"pg_restore cannot read {source.name}: {result.stderr.strip()[-400:]}",
                           "The file may be incomplete or from a newer pg_dump.")
-    dbname = _TOC_DBNAME.search(result.stdout)
-    tables = {(m.group(1), m.group(2)) for m in _TOC_TABLE.finditer(result.stdout)}
+    return result.stdout
+
+
+def archive_toc(tools: PgTools, source: Path) -> tuple[str | None, set[tuple[str, str]]]:
+    """The database name recorded in a custom-format archive's header, and (schema, table) of every table
+    in its table of contents."""
+    listing = archive_list(tools, source)
+    dbname = _TOC_DBNAME.search(listing)
+    tables = {(m.group(1), m.group(2)) for m in _TOC_TABLE.finditer(listing)}
     return (dbname.group(1).strip() if dbname else None), tables
 
 
@@ -250,7 +268,8 @@ def list_backups(backup_dir: Path) -> list[Backup]:
             sid = meta.get("system_identifier")
             backups.append(Backup(path, created, stat.st_size, str(meta.get("database") or ""),
                                   tuple(str(r) for r in meta.get("revisions", ())), str(meta.get("tool_version", "")),
-                                  str(sid) if sid else None, str(meta.get("note") or "")))
+                                  str(sid) if sid else None, str(meta.get("note") or ""),
+                                  coverage=Coverage.from_json(meta.get("coverage"))))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             modified = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
             backups.append(Backup(path, modified, stat.st_size, "", (), "", None, "", has_sidecar=False))

@@ -14,6 +14,7 @@ server to open the history reconciles it (``reconcile.py``).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -34,10 +35,13 @@ from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.lockwait import LockWait, explain
-from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
+from pgadmin_py.migrations.pgtools import Backup, BackupError, PgTools, list_backups, restore_command, run_backup
 from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
+from pgadmin_py.migrations.schema_watch import SchemaWatch
+from pgadmin_py.migrations.targeted_backup import targeted_backup
 
+log = logging.getLogger(__name__)
 LOCK_KEY = 0x7067_6D69_6772  # "pgmigr": one migration at a time per database, across replicas
 SAVE_EVERY_SECONDS = 1.0
 
@@ -79,6 +83,10 @@ class RunJob:
     restore_source: Path | None = None
     drop_after_restore: tuple[tuple[str, str], ...] = ()  # tables created after the backup was taken
     backup_policy: BackupPolicy | None = None  # None: no pruning after the backup
+    schema_watch: SchemaWatch | None = None  # records the schema before and after the run
+    backup_tables: tuple[tuple[str | None, str], ...] | None = None  # a targeted backup of these; None: full
+    backup_why: str = ""  # why the backup is full when a targeted one was asked for
+    restore_list: Path | None = None  # restore only these entries (pg_restore --use-list): a targeted backup
 
 
 
@@ -97,7 +105,7 @@ def _command(job: RunJob) -> tuple[list[str], dict[str, str]]:
     if job.kind == "restore":
         if job.backup_tools is None or job.restore_source is None:
             return ["false"], dict(os.environ)
-        return restore_command(job.backup_tools, job.config.database_url, job.restore_source)
+        return restore_command(job.backup_tools, job.config.database_url, job.restore_source, job.restore_list)
     return job.config.run_command(job.kind, job.target), job.config.env()
 
 
@@ -207,6 +215,7 @@ class _Worker:
     def run(self) -> None:
         status, error, failing = "failed", None, None
         try:
+            self._snapshot("before")
             status, error, failing = self._run()
         except Exception as exc:  # noqa: BLE001 - the thread must always record an outcome and release the lock
             error = f"{type(exc).__name__}: {exc}"
@@ -222,6 +231,7 @@ class _Worker:
                 self.say(f"the database is now at {where}")
             else:
                 self.say("finished successfully")
+            self._snapshot("after")
             self.save()
             self.history.finish(self.live.id, status, current, None, error, failing)
             self.live.status = status
@@ -230,6 +240,28 @@ class _Worker:
             self.forget(self.live.id)
             if self.on_finish:
                 self.on_finish(self.live.id)
+
+    def _snapshot(self, phase: str) -> None:
+        """Record the schema; a failure to read it is said in the log and never stops the run."""
+        if self.job.schema_watch is None:
+            return
+        try:
+            self.job.schema_watch.record(self.live.id, phase)
+        except Exception as exc:
+            log.warning("schema snapshot %s run %s failed", phase, self.live.id, exc_info=True)
+            self.say(f"the schema {phase} the run could not be recorded: {exc}")
+
+    def _take_backup(self, tools: PgTools, path: Path, note: str) -> Backup:
+        job = self.job
+        if job.backup_why:
+            self.say(f"a full backup: {job.backup_why}")
+        if job.backup_tables is not None:
+            taken = targeted_backup(tools, job.config.database_url, path, job.from_revisions, job.backup_tables,
+                                    note)
+            if isinstance(taken, Backup):
+                return taken
+            self.say(f"a full backup instead of a targeted one: {taken}")
+        return run_backup(tools, job.config.database_url, path, job.from_revisions, note=note)
 
     def _backup(self) -> str | None:
         """Take the backup the job asks for; an error message when the run must stop."""
@@ -243,8 +275,7 @@ class _Worker:
         started = time.monotonic()
         note = f"before restoring {job.target}" if job.kind == "restore" else f"before {job.kind} {job.target}"
         try:
-            backup = run_backup(job.backup_tools, job.config.database_url, job.backup_path, job.from_revisions,
-                                note=note)
+            backup = self._take_backup(job.backup_tools, job.backup_path, note)
         except (BackupError, OSError, subprocess.TimeoutExpired, psycopg.Error) as exc:
             detail = exc.detail if isinstance(exc, BackupError) else str(exc)
             self.say(f"backup failed: {detail}")
@@ -255,7 +286,9 @@ class _Worker:
             self.say("continuing without a backup, as requested")
             return None
         self.history.set_backup(self.live.id, backup.name)
-        self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}")
+        self.say(f"backup done in {time.monotonic() - started:.1f} s ({backup.size:,} bytes): {backup.name}"
+                 + (f"; targeted: every definition + the rows of {', '.join(backup.coverage.table_names) or 'none'}"
+                    if backup.coverage is not None else ""))
         if job.backup_policy is not None:
             keep = frozenset({job.restore_source} if job.restore_source is not None else ())
             removed = prune(list_backups(job.backup_path.parent), job.backup_policy, keep)

@@ -6,7 +6,7 @@ import concurrent.futures
 import logging
 import re
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -19,6 +19,7 @@ from pgadmin_py.core.interpreter import ProjectPython, find_project_python
 from pgadmin_py.core.processes import ChildProcesses
 from pgadmin_py.core.settings import Settings
 from pgadmin_py.migrations.analysis import SourceAnalysis, analyze_source, flag_sql
+from pgadmin_py.migrations.backup_scope import BackupScope, scope_of
 from pgadmin_py.migrations.backups import BackupPolicy, SourceCheck, check_source, is_of, refuse_unless_restorable
 from pgadmin_py.migrations.drift import autogenerate_script, matching_revision, merge_script
 from pgadmin_py.migrations.envpy import read_env
@@ -52,8 +53,10 @@ from pgadmin_py.migrations.review.reviewer import Reviewer
 from pgadmin_py.migrations.review.words import milliseconds
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
+from pgadmin_py.migrations.schema_watch import RunSchema, SchemaWatch, run_schema
 from pgadmin_py.migrations.scripts import RevisionScript, ScriptCache, read_scripts
 from pgadmin_py.migrations.status import MigrationSummary, read_current
+from pgadmin_py.migrations.targeted_backup import restore_list, with_related
 from pgadmin_py.migrations.watch import LogChunk, RunView, log_chunk, run_record, run_view
 from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
@@ -61,6 +64,7 @@ from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
 log = logging.getLogger(__name__)
 ACTIONS = ("upgrade", "downgrade", "stamp")
 TOOLS_SECONDS = 60.0
+TARGETED_WAIT_SECONDS = 10.0  # Apply with a targeted backup waits this long for the (normally kept) review
 SQL_WAIT_SECONDS = 0.0  # a full page never waits: a cached preview is there at once, a render takes seconds
 
 
@@ -169,6 +173,7 @@ class Plan:
     review_pending: bool = False
     in_the_way: dict[int, tuple[Blocker, ...]] = field(default_factory=dict)  # statement -> sessions, live
     lock_timeout_ms: int = 0
+    backup_scope: BackupScope | None = None  # what a targeted backup would hold; None while the SQL is reviewed
 
     @property
     def sql_flags(self) -> tuple[str, ...]:
@@ -256,6 +261,15 @@ class MigrationsService:
 
     def run_record(self, run_id: int) -> RunRecord:
         return run_record(self.history, run_id)
+
+    def run_schema(self, record: RunRecord) -> RunSchema:
+        """The run's schema before and after, and for a downgrade whether it is back where it was."""
+        return run_schema(self.history, record)
+
+    def _schema_watch(self) -> SchemaWatch:
+        assert self.settings.database_url is not None
+        env = read_env(self.project().script_location)
+        return SchemaWatch(self.settings.database_url, self.history, (env.version_table, env.version_table_schema))
 
     def log_chunk(self, run_id: int, after: int) -> LogChunk:
         """The run's log lines from index ``after`` on, and whether the run has ended."""
@@ -579,9 +593,11 @@ class MigrationsService:
         review, in_the_way = self._review(sql, wait) if with_sql else (None, {})
         pending = with_sql and bool(ids) and sql.preview is not None and sql.preview.ok and bool(sql.preview.sql) \
             and review is None
+        scope = None if pending or sql.pending or not with_sql else with_related(
+            self.engine, scope_of(review, sql.preview is not None and sql.preview.ok))
         return Plan(action, target, label, revisions, current, sql, tuple(source_flags), tuple(irreversible),
                     tools, path, confirm, runner, blocked, hint, token, digest, review, pending, in_the_way,
-                    runner.lock_timeout_ms)
+                    runner.lock_timeout_ms, scope)
 
     def _review(self, sql: SqlView, wait: float) -> tuple[Review | None, dict[int, tuple[Blocker, ...]]]:
         """The rendered SQL reviewed against the database (kept, or started now in the background), and the
@@ -609,7 +625,8 @@ class MigrationsService:
             return str(conn.execute(text("select current_database()")).scalar_one())
 
     def start(self, action: str, target: str, *, confirm: str, backup: bool, proceed_without_backup: bool,
-              started_by: str, reviewed_from: str | None = None, token: str | None = None) -> int:
+              started_by: str, reviewed_from: str | None = None, token: str | None = None,
+              backup_kind: str = "full") -> int:
         """Start the reviewed run. ``token`` (from the confirmation page) names the plan the user reviewed:
         the run starts only while the database is at the same revisions and the scripts are unchanged.
         Nothing is rendered again: the run goes the way the CLI would run it."""
@@ -641,8 +658,21 @@ class MigrationsService:
                      revisions=tuple(r.id for r in plan.revisions), config=plan.runner,
                      backup_tools=plan.tools.tools if want_backup else None,
                      backup_path=plan.backup_path if want_backup else None,
-                     proceed_without_backup=proceed_without_backup, backup_policy=self.backup_policy())
+                     proceed_without_backup=proceed_without_backup, backup_policy=self.backup_policy(),
+                     schema_watch=self._schema_watch() if action != "stamp" else None)
+        if want_backup and backup_kind == "targeted":
+            job = self._targeted(job, action, target)
         return self.registry.start(job, self.history)
+
+    def _targeted(self, job: RunJob, action: str, target: str) -> RunJob:
+        """``job`` with a targeted backup of the tables the reviewed SQL touches (and the version table), or
+        with the reason it stays full."""
+        scope = self.plan(action, target, wait=TARGETED_WAIT_SECONDS).backup_scope or scope_of(None, True)
+        if not scope.targeted:
+            return replace(job, backup_why=f"a targeted one was asked for, but {scope.reason}")
+        env = read_env(self.project().script_location)
+        tables = (*scope.tables, (env.version_table_schema, env.version_table))
+        return replace(job, backup_tables=tables)
 
     # -- backups -------------------------------------------------------------------------------------
     def backup_policy(self) -> BackupPolicy:
@@ -689,5 +719,7 @@ class MigrationsService:
         job = RunJob(kind="restore", target=plan.backup.name, started_by=started_by, from_revisions=plan.current,
                      revisions=plan.backup.revisions, config=self.runner(project), backup_tools=plan.tools.tools,
                      backup_path=plan.safety_backup, restore_source=plan.backup.path,
-                     drop_after_restore=plan.extra_tables, backup_policy=self.backup_policy())
+                     drop_after_restore=plan.extra_tables, backup_policy=self.backup_policy(),
+                     schema_watch=self._schema_watch(),
+                     restore_list=restore_list(plan.tools.tools, plan.backup, self.settings.data_dir / "restore-lists"))
         return self.registry.start(job, self.history)

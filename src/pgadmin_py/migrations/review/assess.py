@@ -25,9 +25,10 @@ class Assessment:
         label = words.shown(table.schema, table.name)
         for i, held in enumerate(self.locks):
             if held.oid == table.oid:
-                self.locks[i] = TableLock(table.oid, label, locks.strongest(held.mode, mode) or mode)
+                self.locks[i] = TableLock(table.oid, label, locks.strongest(held.mode, mode) or mode,
+                                          (table.schema, table.name))
                 return
-        self.locks.append(TableLock(table.oid, label, mode))
+        self.locks.append(TableLock(table.oid, label, mode, (table.schema, table.name)))
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)

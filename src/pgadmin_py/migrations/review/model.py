@@ -64,6 +64,7 @@ class TableLock:
     oid: int
     table: str  # schema-qualified, for display
     mode: str  # ACCESS EXCLUSIVE ...
+    name: tuple[str, str] = ("", "")  # (schema, table) as the catalog spells them
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class StatementReview:
     html: str  # highlighted
     revision: str | None
     bookkeeping: bool  # BEGIN / COMMIT / the version table: shown quietly
+    kind: str = ""  # Statement.kind: the parse node's type ("DropStmt:OBJECT_TABLE"); "" when it does not parse
     impact: str = ""  # lock and rewrite impact in words, with the live numbers
     findings: tuple[Finding, ...] = ()
     locks: tuple[TableLock, ...] = ()

@@ -53,7 +53,7 @@ def review_sql(engine: Engine, sql: str, *, lock_timeout_ms: int, check_timeout_
             assessed.append((stmt, assess(ctx, stmt)))
         lock_timeout_rule(ctx, assessed)
     reviewed = tuple(
-        StatementReview(stmt.index, stmt.text, sql_html(stmt.text + ";"), stmt.revision, stmt.bookkeeping,
+        StatementReview(stmt.index, stmt.text, sql_html(stmt.text + ";"), stmt.revision, stmt.bookkeeping, stmt.kind,
                         " ".join(line for line in out.impact if line),
                         tuple(sorted(out.findings, key=lambda f: f.severity.rank)), tuple(out.locks),
                         _destroys(stmt, out))

@@ -54,6 +54,8 @@ def assess(ctx: Context, stmt: Statement) -> Assessment:
         _truncate(ctx, stmt, node, out)
     elif isinstance(node, ast.DeleteStmt | ast.UpdateStmt):
         _dml(ctx, stmt, node, out)
+    elif isinstance(node, ast.InsertStmt) and (table := ctx.table(node.relation)) is not None:
+        out.lock(table, locks.ROW_EXCLUSIVE)  # writes rows: in the way of SHARE holders, and in a targeted backup
     elif isinstance(node, ast.AlterEnumStmt):
         _enum_value(ctx, stmt, node, out)
     elif isinstance(node, ast.VariableSetStmt) and node.name == "lock_timeout":

@@ -29,6 +29,17 @@ class Statement:
     error: str | None = None
 
     @property
+    def kind(self) -> str:
+        """The parse node's type, with the kind of object for DROP / RENAME / ALTER / CREATE ... AS:
+        ``DropStmt:OBJECT_TABLE``, ``UpdateStmt``; "" when the statement does not parse."""
+        if self.node is None:
+            return ""
+        detail = next((getattr(self.node, a) for a in ("removeType", "renameType", "objtype")
+                       if getattr(self.node, a, None) is not None), None)
+        name = type(self.node).__name__
+        return f"{name}:{getattr(detail, 'name', detail)}" if detail is not None else name
+
+    @property
     def bookkeeping(self) -> bool:
         """BEGIN / COMMIT and Alembic's own version-table statements: shown, never reviewed."""
         node = self.node

@@ -58,7 +58,8 @@ def apply_form(data: dict[str, str], started_by: str) -> tuple[PlanParams, dict[
     return PlanParams.parse(data), {
         "confirm": data.get("confirm", ""), "backup": data.get("backup", "on") != "off",
         "proceed_without_backup": data.get("proceed_without_backup") == "on", "started_by": started_by,
-        "reviewed_from": data.get("reviewed_from"), "token": data.get("plan_token") or None}
+        "reviewed_from": data.get("reviewed_from"), "token": data.get("plan_token") or None,
+        "backup_kind": "targeted" if data.get("backup_kind") == "targeted" else "full"}
 
 
 def resume_from(request: Request[Any, Any, Any], after: int) -> int:
@@ -81,8 +82,9 @@ async def log_events(migrations: MigrationsService, renderer: Renderer, request:
         else:
             await asyncio.sleep(POLL_SECONDS)
     record = await asyncio.to_thread(migrations.run_record, run_id)
+    schema = await asyncio.to_thread(migrations.run_schema, record)
     body = renderer.render(request, "migrations/run.html", section="migrations", title="", block="outcome",
-                           record=record, running=False, lines=[], line_count=0, elsewhere=None)
+                           record=record, running=False, lines=[], line_count=0, elsewhere=None, schema=schema)
     yield ServerSentEvent(data=body, event="done", id=str(index))
 
 
@@ -136,7 +138,8 @@ class MigrationsController(Controller):
         view = migrations.run_view(run_id)
         return renderer.page(request, "migrations/run.html", section="migrations", title=f"Run #{run_id}",
                              record=view.record, lines=[log_line(x) for x in view.lines], running=view.running,
-                             line_count=len(view.lines), elsewhere=view.elsewhere)
+                             line_count=len(view.lines), elsewhere=view.elsewhere,
+                             schema=migrations.run_schema(view.record))
 
     @get("/runs/{run_id:int}/events")
     async def events(self, request: Request[Any, Any, Any], renderer: RendererDep, migrations: MigrationsDep,

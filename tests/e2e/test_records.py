@@ -232,7 +232,7 @@ def test_save_anyway_keeps_the_other_tabs_change_and_shows_the_conflict(live_ser
     short = {"width": 1280, "height": 620}  # the form is taller than the dialog: its body scrolls
     tab_a, tab_b = (browser.new_context(viewport=short).new_page() for _ in range(2))
     tab_b.goto(f"{live_server.url}/tables/public/clients?_sort=id")
-    tab_b.locator('a[data-testid=edit-row][href$="/rows/5/edit"]').click()
+    tab_b.locator('table.browse-table a[hx-get][href$="/rows/5/edit"]').click()
     dialog = tab_b.locator("dialog[data-record-dialog]")
     expect(dialog.locator("#f_email")).to_be_visible()
 

@@ -104,6 +104,16 @@ def start_server(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
+def db(demo_db: DatabaseUrl) -> Iterator[Any]:
+    """The demo database, autocommit: what a test changes behind the page, and what it checks after."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS

@@ -4,40 +4,23 @@ two tabs, the cascade preview. Screenshots of every records page, desktop and ta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from pgadmin_py.core.dburl import DatabaseUrl
+from support import pages
 
-SIZES = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 820, "height": 1180}}
-
-
-@pytest.fixture
-def db(demo_db: DatabaseUrl) -> Iterator[Engine]:
-    engine = create_engine(demo_db.sqlalchemy(), isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
+SIZES = pages.SIZES
 
 
 def _scalar(db: Engine, query: str) -> Any:
-    with db.connect() as conn:
-        return conn.execute(text(query)).scalar()
+    return pages.scalar(db, query)
 
 
 def _shoot(page: Page, shots: Path, name: str) -> None:
-    """The current page at both sizes and both themes."""
-    for size, viewport in SIZES.items():
-        for theme in ("dark", "light"):
-            page.set_viewport_size(viewport)
-            page.evaluate("t => { localStorage.setItem('pgadmin-py-theme', t); "
-                          "document.documentElement.setAttribute('data-theme', t); }", theme)
-            page.screenshot(path=str(shots / f"records-{name}-{size}-{theme}.png"), full_page=size == "tablet")
-    page.set_viewport_size(SIZES["desktop"])
+    pages.shoot(page, shots, "records-" + name)
 
 
 def test_create_edit_and_delete_a_row(live_server: Any, page: Page, db: Engine, shots: Path) -> None:

@@ -63,39 +63,43 @@ def rows_html(page: BrowsePage, urls: RowUrls, editable: bool) -> Markup:
         flat.extend([v if v is not None else "" for v in row.values])
     escaped = str(escape("\x00".join(flat))).split("\x00")
     link_cache: dict[Link, str] = {}
+    pk_at = [i for i, k in enumerate(in_pk) if k]
     out: list[str] = []
     append = out.append
     at = 0
     stride = 4 + width
     for row in page.rows:
         token, label, url, edit_url = escaped[at:at + 4]
-        cells = escaped[at + 4:at + stride]
+        tds = escaped[at + 4:at + stride]  # the cells' text; the loops below replace what is more than text
         at += stride
-        append("<tr>")
-        if editable:
-            append(f'<td><input type="checkbox" name="pk" value="{token}" form="bulk-delete" '
-                   f'aria-label="Select row {label}"></td>')
-        links = row.links
         cut = row.cut
         for i, v in enumerate(row.values):
-            append("<td>")
             if v is None:
-                append(_NULL)
-            elif links is not None and (link := links[i]) is not None:
-                href = link_cache.get(link)
-                if href is None:
-                    href = link_cache[link] = str(escape(_link_url(urls, link)))
-                append(f'<a class="fk" href="{href}">{cells[i]}</a>')
-            elif in_pk[i] and url:
-                append(f'<a class="pk" href="{url}">{cells[i]}</a>')
-            elif (is_cut := i in cut) or len(v) > CELL_PREVIEW or "\n" in v:
-                append(_long(v, cells[i], is_cut, url))
-            else:
-                append(cells[i])
-            append("</td>")
+                tds[i] = _NULL
+            elif len(v) > CELL_PREVIEW or "\n" in v or i in cut:
+                tds[i] = _long(v, tds[i], i in cut, url)
+        links = row.links
+        if links is not None:
+            for i, link in enumerate(links):
+                if link is not None:
+                    href = link_cache.get(link)
+                    if href is None:
+                        href = link_cache[link] = str(escape(_link_url(urls, link)))
+                    tds[i] = f'<a class="fk" href="{href}">{escaped[at - width + i]}</a>'
+        if url:
+            for i in pk_at:
+                if row.values[i] is not None and (links is None or links[i] is None):
+                    tds[i] = f'<a class="pk" href="{url}">{escaped[at - width + i]}</a>'
+        if editable:
+            append(f'<tr><td><input type="checkbox" name="pk" value="{token}" form="bulk-delete" '
+                   f'aria-label="Select row {label}"></td><td>')
+        else:
+            append("<tr><td>")
+        append("</td><td>".join(tds))
         if keyset and editable:
-            append(f'<td><a href="{edit_url}" hx-get="{edit_url}">Edit</a></td>')
-        append("</tr>\n")
+            append(f'</td><td><a href="{edit_url}" hx-get="{edit_url}">Edit</a></td></tr>\n')
+        else:
+            append("</td></tr>\n")
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()
 
 

@@ -173,7 +173,8 @@ class Records:
     def edit_cell(self, schema: str, name: str, segment: str, column: str) -> Editor:
         """The edit form of a row, for one of its cells: the version, and the baseline of that field alone."""
         editor = self.edit(schema, name, segment)
-        field = editor.form.field_for(column) if self.cell_field(editor.info, column) else None
+        self.cell_field(editor.info, column)  # refuses an unknown, generated or key column
+        field = editor.form.field_for(column)
         assert field is not None
         editor.baseline = bl.encode(bl.snapshot([field]))
         return editor
@@ -182,7 +183,9 @@ class Records:
                     version: str, baseline: str | None) -> Editor:
         """:meth:`update` with that one field posted: the same transaction, merge and conflict rules."""
         field_name = self.cell_field(self.writable_table(schema, name), column)
-        posted = type(formdata)({field_name: formdata[field_name]}) if field_name in formdata else type(formdata)()
+        # only that field goes on (a posted field of another column is not this cell's to write); the same
+        # mapping type, as WTForms reads it through getlist
+        posted = type(formdata)({field_name: formdata[field_name]} if field_name in formdata else {})
         return self.update(schema, name, segment, posted, version, baseline)
 
     # ----------------------------------------------------------------- delete, search

@@ -209,7 +209,8 @@ async def save_cell(request: Request[Any, Any, Any], runtime: Runtime, records: 
         return _after_save(request, runtime, editor)
     segment = encode_pk(editor.saved_key)
     view, cell = await anyio.to_thread.run_sync(lambda: browser.cell(browser.describe(*names), segment, col))
-    return Response(cell_html(Urls(), names[0], names[1], segment, view, cell), media_type=MediaType.HTML)
+    return Response(cell_html(Urls(), names[0], names[1], segment, view, cell), status_code=200,
+                    media_type=MediaType.HTML)
 
 
 @post("/tables/{schema:str}/{table:str}/delete")

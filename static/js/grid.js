@@ -148,6 +148,24 @@
     }
   }
 
+  /* the larger editor floats over the page next to its cell: fixed, so the table's scroll box cannot clip it */
+  function placeWide(form, td) {
+    var cell = td.getBoundingClientRect();
+    var width = Math.min(560, window.innerWidth - 32);
+    form.style.width = width + "px";
+    form.style.left = Math.max(16, Math.min(cell.left, window.innerWidth - width - 16)) + "px";
+    var below = window.innerHeight - cell.top;
+    form.style.top = (below > 340 ? cell.top : Math.max(16, window.innerHeight - 356)) + "px";
+    form.style.maxHeight = (window.innerHeight - 32) + "px";
+  }
+
+  function replaceWide() {  /* the window was resized or something scrolled: keep it next to its cell */
+    var open = document.querySelectorAll("td > .cell-editor.is-wide");
+    for (var i = 0; i < open.length; i++) { placeWide(open[i], open[i].parentElement); }
+  }
+  window.addEventListener("resize", replaceWide);
+  document.addEventListener("scroll", replaceWide, true);
+
   document.addEventListener("htmx:afterSwap", function (ev) {
     var target = ev.detail && ev.detail.target;
     if (!(target instanceof Element)) { return; }
@@ -156,6 +174,7 @@
     var form = target.querySelector("[data-cell-editor]");
     if (form) {  /* the editor arrived (or came back with an error or a conflict) */
       pendingMove = 0;
+      if (form.classList.contains("is-wide")) { placeWide(form, target); }
       var input = form.querySelector(".cell-input, .fk-value");
       if (input) { input.focus(); if (typeof input.select === "function" && input.tagName !== "SELECT") { input.select(); } }
       return;
@@ -262,7 +281,7 @@
       menu = document.createElement("details");
       menu.className = "col-menu";
       var summary = document.createElement("summary");
-      summary.className = "btn btn-ghost btn-sm";
+      summary.className = "btn btn-sm";
       summary.setAttribute("data-testid", "columns-menu");
       menu.appendChild(summary);
       var list = document.createElement("div");

@@ -46,7 +46,8 @@ def _edit(page: Page, live: Any, table: str, key: int, column: str, fill: Callab
     return cell
 
 
-def test_inline_edits_round_trip_for_every_kind_of_column(live_server: Any, page: Page, db: Engine) -> None:
+def test_inline_edits_round_trip_for_every_kind_of_column(live_server: Any, page: Page, db: Engine,
+                                                          shots: Path) -> None:
     page.set_viewport_size(SIZES["desktop"])
     done: list[str] = []
 
@@ -101,6 +102,7 @@ def test_inline_edits_round_trip_for_every_kind_of_column(live_server: Any, page
     box.fill('{"lang": "fr"')
     page.keyboard.press("Control+Enter")
     expect(cell.get_by_test_id("cell-error")).to_contain_text("Not valid JSON")
+    _shoot(page, shots, "json-editor")
     box.fill('{"lang": "fr", "n": [1, 2]}')
     page.keyboard.press("Control+Enter")
     expect(cell.get_by_test_id("cell-editor")).to_have_count(0)
@@ -173,7 +175,7 @@ def test_a_conflict_shows_both_values_in_the_cell_and_writes_nothing(live_server
     assert _scalar(db, "select full_name from clients where id = 5") == "Mine in the cell"
 
 
-def test_keys_move_and_act(live_server: Any, page: Page) -> None:
+def test_keys_move_and_act(live_server: Any, page: Page, shots: Path) -> None:
     page.set_viewport_size(SIZES["desktop"])
     page.goto(f"{live_server.url}/tables/public/operations?_size=25")
     first = page.locator("table.browse-table tbody tr").first
@@ -199,6 +201,7 @@ def test_keys_move_and_act(live_server: Any, page: Page) -> None:
     page.keyboard.press("Escape")
     page.keyboard.press("?")
     expect(page.get_by_test_id("grid-shortcuts")).to_contain_text("Previous / next page")
+    _shoot(page, shots, "shortcuts")
 
 
 def test_hidden_and_resized_columns_are_kept_per_table(live_server: Any, page: Page, shots: Path) -> None:

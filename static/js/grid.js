@@ -15,9 +15,12 @@
   var PREFS = "pgadmin-py-grid:";
 
   function grid() { return document.querySelector("table.browse-table"); }
-  function isTyping(el) {
+  function isTyping(el) {  /* as app.js decides: a ticked checkbox keeps the keys (Delete after ticking rows) */
     if (!el || !(el instanceof Element)) { return false; }
-    return el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
+    if (el.tagName === "INPUT") {
+      return ["checkbox", "radio", "button", "submit", "reset"].indexOf((el.getAttribute("type") || "text").toLowerCase()) === -1;
+    }
+    return el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName);
   }
   function prefsKey() { return PREFS + location.pathname; }
   function loadPrefs() {
@@ -224,7 +227,10 @@
     else if (key === "ArrowUp") { move(-1, 0); }
     else if (key === "ArrowRight") { move(0, 1); }
     else if (key === "ArrowLeft") { move(0, -1); }
-    else if (key === "Enter" && current && current.isConnected && ev.target === current) { handled = openEditor(current); }
+    else if (key === "Enter" && current && current.isConnected && ev.target instanceof Element && ev.target.contains(current)) {
+      /* the cell itself, or the page around it that took the focus of the click (body, main) */
+      handled = openEditor(current);
+    }
     else if (key === "n") { handled = follow("new-row"); }
     else if (key === "e") {
       var row = currentRow();

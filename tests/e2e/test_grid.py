@@ -199,6 +199,18 @@ def test_keys_move_and_act(live_server: Any, page: Page, shots: Path) -> None:
     page.keyboard.press("Delete")
     expect(page.locator("dialog[data-record-dialog]")).to_contain_text("Deleting 1 row of public.operations")
     page.keyboard.press("Escape")
+    boxes = page.locator("table.browse-table input[name=pk]")
+    boxes.nth(2).check()
+    boxes.nth(3).check()  # the focus stays on the ticked box: Delete still means the ticked rows
+    page.keyboard.press("Delete")
+    expect(page.locator("dialog[data-record-dialog]")).to_contain_text("Deleting 2 rows of public.operations")
+    page.keyboard.press("Escape")
+    cell = page.locator("table.browse-table tbody tr").nth(1).locator("td").nth(4)
+    cell.click()
+    page.keyboard.press("Enter")  # the clicked cell is the current one: Enter edits it
+    expect(cell.get_by_test_id("cell-editor")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(cell.get_by_test_id("cell-editor")).to_have_count(0)
     page.keyboard.press("?")
     expect(page.get_by_test_id("grid-shortcuts")).to_contain_text("Previous / next page")
     _shoot(page, shots, "shortcuts")

@@ -10,23 +10,17 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, text
 
-SIZES = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 820, "height": 1180}}
+from support import pages
+
+SIZES = pages.SIZES
 
 
 def _scalar(db: Engine, query: str) -> Any:
-    with db.connect() as conn:
-        return conn.execute(text(query)).scalar()
+    return pages.scalar(db, query)
 
 
 def _shoot(page: Page, shots: Path, name: str) -> None:
-    """The current page at both sizes and both themes."""
-    for size, viewport in SIZES.items():
-        for theme in ("dark", "light"):
-            page.set_viewport_size(viewport)
-            page.evaluate("t => { localStorage.setItem('pgadmin-py-theme', t); "
-                          "document.documentElement.setAttribute('data-theme', t); }", theme)
-            page.screenshot(path=str(shots / f"records-{name}-{size}-{theme}.png"), full_page=size == "tablet")
-    page.set_viewport_size(SIZES["desktop"])
+    pages.shoot(page, shots, "records-" + name)
 
 
 def test_create_edit_and_delete_a_row(live_server: Any, page: Page, db: Engine, shots: Path) -> None:
@@ -221,7 +215,7 @@ def test_save_anyway_keeps_the_other_tabs_change_and_shows_the_conflict(live_ser
     short = {"width": 1280, "height": 620}  # the form is taller than the dialog: its body scrolls
     tab_a, tab_b = (browser.new_context(viewport=short).new_page() for _ in range(2))
     tab_b.goto(f"{live_server.url}/tables/public/clients?_sort=id")
-    tab_b.locator('a[data-testid=edit-row][href$="/rows/5/edit"]').click()
+    tab_b.locator('table.browse-table a[hx-get][href$="/rows/5/edit"]').click()
     dialog = tab_b.locator("dialog[data-record-dialog]")
     expect(dialog.locator("#f_email")).to_be_visible()
 

@@ -25,6 +25,33 @@ def read_row(raw: psycopg.Connection[Any], described: Described, views: tuple[Co
              segment: str) -> RowPage:
     """The row addressed by ``segment`` (tilde-encoded key), on ``raw`` (autocommit)."""
     table = described.table
+    pk, values = _fetch(raw, described, segment)
+    references = _references(raw, table, values)
+    links = {fk.columns[0]: fk_link(fk, values, described.ref_pks.get((fk.ref_schema, fk.ref_table), ()))
+             for fk in table.foreign_keys}
+    fields = tuple((v, Cell(values[v.name], False, links.get(v.name)), _pretty(v.kind, values[v.name]))
+                   for v in views)
+    reason = None if table.is_table else f"read-only: this is a {table.kind}"
+    return RowPage(table, pk, encode_pk(pk), fields, tuple(references), reason)
+
+
+def read_cell(raw: psycopg.Connection[Any], described: Described, views: tuple[ColumnView, ...], segment: str,
+              column: str) -> tuple[ColumnView, Cell]:
+    """One cell of the row as a table page shows it (its text, its foreign-key link): an inline edit's answer."""
+    table = described.table
+    view = next((v for v in views if v.name == column), None)
+    if view is None:
+        raise NotFound(f'{table.schema}.{table.name} has no column "{column[:60]}".', "Reload the table.")
+    _, values = _fetch(raw, described, segment)
+    fk = next((fk for fk in table.foreign_keys if fk.columns[0] == column), None)
+    link = fk_link(fk, values, described.ref_pks.get((fk.ref_schema, fk.ref_table), ())) if fk else None
+    return view, Cell(values[column], False, link)
+
+
+def _fetch(raw: psycopg.Connection[Any], described: Described, segment: str) -> tuple[
+        tuple[str, ...], dict[str, str | None]]:
+    """The key and every column's text of the row ``segment`` addresses; NotFound when there is none."""
+    table = described.table
     if not table.primary_key:
         raise NotFound(f"{table.schema}.{table.name} has no primary key, so its rows have no address.",
                        "Browse the table and filter it instead.")
@@ -49,14 +76,7 @@ def read_row(raw: psycopg.Connection[Any], described: Described, views: tuple[Co
         raise missing from None
     if found is None:
         raise missing
-    values = dict(zip(table.column_names, found, strict=True))
-    references = _references(raw, table, values)
-    links = {fk.columns[0]: fk_link(fk, values, described.ref_pks.get((fk.ref_schema, fk.ref_table), ()))
-             for fk in table.foreign_keys}
-    fields = tuple((v, Cell(values[v.name], False, links.get(v.name)), _pretty(v.kind, values[v.name]))
-                   for v in views)
-    reason = None if table.is_table else f"read-only: this is a {table.kind}"
-    return RowPage(table, pk, encode_pk(pk), fields, tuple(references), reason)
+    return pk, dict(zip(table.column_names, found, strict=True))
 
 
 def _references(raw: psycopg.Connection[Any], table: TableInfo, values: dict[str, str | None]) -> list[Reference]:

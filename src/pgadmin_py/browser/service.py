@@ -22,6 +22,7 @@ from pgadmin_py.browser.filters import Params, check_filters, where_parts
 from pgadmin_py.browser.kinds import is_sortable, kind_of, ops_for
 from pgadmin_py.browser.model import (
     BrowsePage,
+    Cell,
     ColumnView,
     Count,
     Link,
@@ -32,7 +33,7 @@ from pgadmin_py.browser.model import (
 )
 from pgadmin_py.browser.params import BadParams, BrowseParams, decode_cursor, encode_cursor
 from pgadmin_py.browser.relations import arrange, visible
-from pgadmin_py.browser.rowpage import read_row
+from pgadmin_py.browser.rowpage import read_cell, read_row
 from pgadmin_py.catalog.keys import primary_keys
 from pgadmin_py.catalog.tables import RelationSummary, TableInfo, list_relations, read_table
 from pgadmin_py.core.cache import BoundedCache
@@ -248,7 +249,7 @@ class Browser:
         if not table.is_table:
             reason = f"read-only: this is a {table.kind}"
         elif not table.primary_key:
-            reason = "read-only: no primary key"
+            reason = "no primary key: rows can be added, not edited or deleted"
         return BrowsePage(
             table=table, params=params, columns=self.columns(described), rows=built, keyset=order.keyset,
             has_prev=has_prev, has_next=has_next, prev_cursor=prev_cursor, next_cursor=next_cursor,
@@ -347,6 +348,11 @@ class Browser:
         """One row in full (``segment`` is its tilde-encoded key) with the rows pointing at it."""
         with autocommit_connection(self.engine) as raw:
             return read_row(raw, described, self.columns(described), segment)
+
+    def cell(self, described: Described, segment: str, column: str) -> tuple[ColumnView, Cell]:
+        """One cell of a row as a page shows it (after an inline edit)."""
+        with autocommit_connection(self.engine) as raw:
+            return read_cell(raw, described, self.columns(described), segment, column)
 
     # ── export ───────────────────────────────────────────────────────────
 

@@ -36,11 +36,17 @@ def _str_display(value: object) -> str:
 
 
 class PgWidget:
-    """``<input>``, ``<textarea>`` or ``<select>`` as the field's kind asks; never inline styles or scripts."""
+    """``<input>``, ``<textarea>`` or ``<select>`` as the field's kind asks; never inline styles or scripts.
 
-    def __call__(self, field: PgField, **kwargs: Any) -> Markup:
+    ``single_line=True`` (a table cell edited in place) shows a text column's value without a line break in
+    a one-line box, where Enter saves; multi-line text, JSON, arrays and bytes keep their larger box.
+    """
+
+    def __call__(self, field: PgField, *, single_line: bool = False, **kwargs: Any) -> Markup:
         value = field._value()
         kind = field.input_type
+        if single_line and kind == "textarea" and field.blank_means_empty and not _LINE_BREAK.search(value):
+            kind = "text"
         kwargs.setdefault("id", field.id)
         attrs: dict[str, Any] = {"name": field.name, **kwargs}
         if field.errors:
@@ -114,6 +120,14 @@ class PgField(Field):  # type: ignore[misc]  # wtforms ships no type hints
         """Shown as a multi-line box (the form gives it a whole row)."""
         return self.input_type == "textarea" or (self.input_type != "select" and bool(_LINE_BREAK.search(
             self._value())))
+
+    @property
+    def wide_in_cell(self) -> bool:
+        """Shown as a multi-line box when edited in a table cell (``single_line``): a text column only
+        when its value has a line break."""
+        if self.input_type == "textarea" and self.blank_means_empty:
+            return bool(_LINE_BREAK.search(self._value()))
+        return self.wide
 
     @property
     def placeholder(self) -> str:

@@ -56,10 +56,18 @@ class Editor:
         return self.key is None
 
 
-def writable_problem(info: TableInfo) -> str | None:
-    """Why rows of this relation cannot be written, in words; None when they can."""
+def insert_problem(info: TableInfo) -> str | None:
+    """Why rows cannot be added to this relation, in words; None when they can (any table: a new row needs
+    no key to be found by)."""
     if not info.is_table:
         return f"{info.schema}.{info.name} is a {info.kind}; its rows cannot be edited here."
+    return None
+
+
+def writable_problem(info: TableInfo) -> str | None:
+    """Why rows of this relation cannot be edited or deleted, in words; None when they can."""
+    if (problem := insert_problem(info)) is not None:
+        return problem
     if not info.primary_key:
         return (f"{info.schema}.{info.name} has no primary key, so a row cannot be identified safely "
                 "(two rows may be identical). Add a primary key to edit its rows.")
@@ -108,9 +116,10 @@ class Records:
         with self.engine.connect() as conn:
             return read_table(conn, schema, name)
 
-    def writable_table(self, schema: str, name: str) -> TableInfo:
+    def writable_table(self, schema: str, name: str, *, insert: bool = False) -> TableInfo:
+        """The table, when its rows can be edited (``insert``: added); else :class:`NotWritable`."""
         info = self.table(schema, name)
-        problem = writable_problem(info)
+        problem = insert_problem(info) if insert else writable_problem(info)
         if problem is not None:
             raise NotWritable(problem, "Browse the rows instead, or use the SQL console.")
         return info
@@ -142,7 +151,7 @@ class Records:
         return str(row[sql.VERSION_LABEL]), values
 
     def new(self, schema: str, name: str) -> Editor:
-        info = self.writable_table(schema, name)
+        info = self.writable_table(schema, name, insert=True)
         return Editor(info, self.form_class(info)(mode="new"))
 
     def edit(self, schema: str, name: str, segment: str) -> Editor:
@@ -152,6 +161,39 @@ class Records:
             version, values = self._read(conn, info, key)
         form = self.form_class(info)(mode="edit", data=values)
         return Editor(info, form, key=key, version=version, baseline=bl.encode(bl.snapshot(form.pg_fields())))
+
+    # ----------------------------------------------------------------- one cell (inline editing)
+    def cell_field(self, info: TableInfo, column: str) -> str:
+        """The form field of a cell a person may change in place: any writable column but the key's."""
+        facts = next((f for f in self.form_class(info).facts if f.column == column), None)
+        where = f"{info.schema}.{info.name}"
+        if facts is None:
+            raise RowNotFound(f'{where} has no column "{column[:60]}".', "Reload the table: it may have changed.")
+        if facts.read_only is not None:
+            raise NotWritable(f"{where}.{column} is set by the database ({facts.read_only}); it cannot be edited.",
+                              "Edit another column.")
+        if facts.is_pk:
+            raise NotWritable(f"{where}.{column} is part of the row's key, which is not edited in place.",
+                              "Open the row's form (Edit) to change its key.")
+        return facts.field_name
+
+    def edit_cell(self, schema: str, name: str, segment: str, column: str) -> Editor:
+        """The edit form of a row, for one of its cells: the version, and the baseline of that field alone."""
+        editor = self.edit(schema, name, segment)
+        self.cell_field(editor.info, column)  # refuses an unknown, generated or key column
+        field = editor.form.field_for(column)
+        assert field is not None
+        editor.baseline = bl.encode(bl.snapshot([field]))
+        return editor
+
+    def update_cell(self, schema: str, name: str, segment: str, column: str, formdata: Any,
+                    version: str, baseline: str | None) -> Editor:
+        """:meth:`update` with that one field posted: the same transaction, merge and conflict rules."""
+        field_name = self.cell_field(self.writable_table(schema, name), column)
+        # only that field goes on (a posted field of another column is not this cell's to write); the same
+        # mapping type, as WTForms reads it through getlist
+        posted = type(formdata)({field_name: formdata[field_name]} if field_name in formdata else {})
+        return self.update(schema, name, segment, posted, version, baseline)
 
     # ----------------------------------------------------------------- delete, search
     def delete_plan(self, schema: str, name: str, segments: Sequence[str]) -> DeletePlan:
@@ -175,9 +217,9 @@ class Records:
 
     # ----------------------------------------------------------------- writes
     def create(self, schema: str, name: str, formdata: Any, *, confirmed: str | None = None) -> Editor:
-        """Insert a row; into Alembic's version table only once ``confirmed`` names the revision it records
-        (records/versiontable.py)."""
-        info = self.writable_table(schema, name)
+        """Insert a row (``saved_key`` is its key, ``()`` for a table without one); into Alembic's version table
+        only once ``confirmed`` names the revision it records (records/versiontable.py)."""
+        info = self.writable_table(schema, name, insert=True)
         editor = Editor(info, self.form_class(info)(formdata, mode="new"))
         if not editor.form.validate():
             return editor
@@ -239,7 +281,10 @@ class Records:
         try:
             with self.engine.begin() as conn:
                 conn.execute(text(sql.SESSION_SETTINGS))
-                row = conn.execute(text(query), dict(params)).first()
+                result = conn.execute(text(query), dict(params))
+                if not editor.info.primary_key:  # inserted into a table without a key: nothing to return
+                    return ()
+                row = result.first()
         except DBAPIError as exc:
             self._explain(exc, editor)
             return None

@@ -101,7 +101,8 @@ def insert(info: TableInfo, values: Mapping[str, SqlValue]) -> tuple[str, dict[s
         names.append(quote(name))
         exprs.append(_value_sql(f"v{i}", info.column(name), value, params))
     body = f"({', '.join(names)}) VALUES ({', '.join(exprs)})" if names else "DEFAULT VALUES"
-    return f"INSERT INTO {relation(info)} {body} RETURNING {_returning(info)}", params
+    returning = f" RETURNING {_returning(info)}" if info.primary_key else ""  # a table without a key returns nothing
+    return f"INSERT INTO {relation(info)} {body}{returning}", params
 
 
 def update(info: TableInfo, key: Sequence[str], values: Mapping[str, SqlValue],

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from pgadmin_py.web.flash import take_flash
 from pgadmin_py.web.fragments import Fragments
 from pgadmin_py.web.htmx import target_of
-from pgadmin_py.web.table_head import TableHeads
+from pgadmin_py.web.table_head import TableHeads, table_attrs
 from pgadmin_py.web.table_rows import rows_html
 from pgadmin_py.web.timing import timed
 from pgadmin_py.web.urls import Urls
@@ -54,6 +54,7 @@ def build_environment(templates_dir: Path) -> Environment:
     env.globals["urls"] = Urls()
     env.globals["table_rows_html"] = rows_html  # the data browser's rows: one Python pass, not a loop per cell
     env.globals["table_head_html"] = TableHeads()  # and its column header row, memoized per environment
+    env.globals["table_attrs"] = table_attrs  # and the <table>'s classes and right-aligned columns
     env.globals["fragment"] = Fragments(env)  # pure partials memoized on their arguments (web/fragments.py)
     return env
 

@@ -25,6 +25,8 @@ class HeadUrls(Protocol):
 
     def browse(self, schema: str, name: str, params: object) -> str: ...
 
+    def cell_suffix(self, column: str) -> str: ...
+
 
 def _static_parts(columns: tuple[ColumnView, ...]) -> list[tuple[str, str, str]]:
     """Per column, escaped: the title (type, nullability, default, FK target), the name, the type line."""
@@ -45,18 +47,23 @@ def _static_parts(columns: tuple[ColumnView, ...]) -> list[tuple[str, str, str]]
 
 def head_html(urls: HeadUrls, schema: str, table: str, columns: tuple[ColumnView, ...], params: BrowseParams,
               editable: bool, keyset: bool) -> Markup:
-    """The ``<tr>`` of ``<th>``: [select-all] one per column [actions (keyset pages)].
+    """The ``<tr>`` of ``<th>``: [select-all] one per column [actions (editable keyset pages)].
 
-    Pure; :class:`TableHeads` memoizes it. ``params`` should be the view's first page (its position does
-    not change the header).
+    On an editable keyset page, each column a person can change in place (not a key, not generated)
+    carries ``data-cell``: what follows a row's URL to address its cell (static/js/grid.js). Pure;
+    :class:`TableHeads` memoizes it. ``params`` should be the view's first page (its position does not
+    change the header).
     """
+    inline = editable and keyset
     out = ["<tr>", _SELECT_ALL if editable else ""]
     for c, (title, name, type_span) in zip(columns, _static_parts(columns), strict=True):
         sorted_here = params.sort == c.name
         classes = ("num" if c.numeric else "") + (" is-sorted" if sorted_here else "")
         direction = "descending" if params.desc else "ascending"
         aria = f' aria-sort="{direction}"' if sorted_here else ""
-        out.append(f'<th class="{classes}" scope="col"{aria} title="{title}">')
+        cell = (f' data-cell="{escape(urls.cell_suffix(c.name))}"' if inline and not c.in_pk and c.column.writable
+                else "")
+        out.append(f'<th class="{classes}" scope="col"{aria}{cell} data-name="{name}" title="{title}">')
         if c.sortable:
             href = escape(urls.browse(schema, table, params.sorted_by(c.name)))
             arrow = (f'<span class="sort-dir" aria-label="{direction}">{"▼" if params.desc else "▲"}</span>'
@@ -66,11 +73,21 @@ def head_html(urls: HeadUrls, schema: str, table: str, columns: tuple[ColumnView
             out.append(name)
         out.append(type_span)
         out.append("</th>")
-    if keyset:
+    if inline:
         out.append(_ACTIONS)
     out.append("</tr>")
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()
 
+
+
+def table_attrs(columns: tuple[ColumnView, ...], editable: bool, keyset: bool) -> Markup:
+    """The ``<table>``'s classes and ``data-r``: the cell positions (1-based, as ``:nth-child``) of the
+    right-aligned columns, named once for the whole table instead of a class on each of its cells."""
+    offset = 1 if editable else 0
+    right = " ".join(str(i + 1 + offset) for i, c in enumerate(columns) if c.numeric)
+    classes = "data-table browse-table" + (" has-sel" if editable else "") + (
+        " key-first" if columns and columns[0].in_pk else "") + (" has-actions" if editable and keyset else "")
+    return Markup(f'class="{classes}" data-r="{right}"')  # noqa: S704 - numbers and constants
 
 
 class TableHeads:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Protocol
 from markupsafe import Markup, escape
 
 from pgadmin_py.browser.model import CELL_PREVIEW
+from pgadmin_py.browser.query import CELL_CHARS
 from pgadmin_py.core.pk import encode_pk
 
 if TYPE_CHECKING:
-    from pgadmin_py.browser.model import BrowsePage, Link
+    from pgadmin_py.browser.model import BrowsePage, Cell, ColumnView, Link
 
 _NULL = '<span class="null">NULL</span>'
 _CUT_NOTE = '<span class="faint"> … cut at 2,000 characters.</span>'
@@ -37,15 +38,17 @@ class RowUrls(Protocol):
 def rows_html(page: BrowsePage, urls: RowUrls, editable: bool) -> Markup:
     """Every ``<tr>`` of the page's table body; ``editable`` adds the delete checkboxes and Edit links.
 
-    Per row: [checkbox] cells [Open/Edit actions (keyset pages)]. Per cell, in this order: NULL marker;
-    FK link to the referenced row (or filtered table); link to the row for key columns; a
-    ``<details>`` preview for long or multi-line values (with a note when the server cut it); the text.
+    Per row: [checkbox] cells [Edit (editable keyset pages)]. Per cell, in this order: NULL marker;
+    FK link to the referenced row (or filtered table); link to the row for key columns (the row's
+    "Open"); a ``<details>`` preview for long or multi-line values (with a note when the server cut it);
+    the text. Nothing per cell or per row repeats what the table says once: alignment is the table's
+    ``data-r`` (numbered columns, static/css/grid.css), the Edit links' hx-target and hx-push-url are
+    the ``<tbody>``'s (htmx inheritance), an inline edit finds its URL from the header and the row's key.
     """
     table = page.table
     schema, name = table.schema, table.name
-    opens = ['<td class="num">' if c.numeric else "<td>" for c in page.columns]
     in_pk = [c.in_pk for c in page.columns]
-    width = len(opens)
+    width = len(page.columns)
     keyset = page.keyset
     # One escape for the whole page: values joined by NUL (PostgreSQL text never holds one), then split.
     flat: list[str] = []
@@ -60,44 +63,62 @@ def rows_html(page: BrowsePage, urls: RowUrls, editable: bool) -> Markup:
         flat.extend([v if v is not None else "" for v in row.values])
     escaped = str(escape("\x00".join(flat))).split("\x00")
     link_cache: dict[Link, str] = {}
+    pk_at = [i for i, k in enumerate(in_pk) if k]
     out: list[str] = []
     append = out.append
     at = 0
     stride = 4 + width
     for row in page.rows:
         token, label, url, edit_url = escaped[at:at + 4]
-        cells = escaped[at + 4:at + stride]
+        tds = escaped[at + 4:at + stride]  # the cells' text; the loops below replace what is more than text
         at += stride
-        append("<tr>")
-        if editable:
-            append(f'<td class="sel"><input type="checkbox" name="pk" value="{token}" form="bulk-delete" '
-                   f'aria-label="Select row {label}"></td>')
-        links = row.links
         cut = row.cut
         for i, v in enumerate(row.values):
-            append(opens[i])
             if v is None:
-                append(_NULL)
-            elif links is not None and (link := links[i]) is not None:
-                href = link_cache.get(link)
-                if href is None:
-                    href = link_cache[link] = str(escape(_link_url(urls, link)))
-                append(f'<a class="fk" href="{href}">{cells[i]}</a>')
-            elif in_pk[i] and url:
-                append(f'<a class="pk" href="{url}">{cells[i]}</a>')
-            elif (is_cut := i in cut) or len(v) > CELL_PREVIEW or "\n" in v:
-                append(_long(v, cells[i], is_cut, url))
-            else:
-                append(cells[i])
-            append("</td>")
-        if keyset:
-            append(f'<td class="actions"><a class="btn btn-ghost btn-sm" href="{url}" title="Open row">Open</a>')
-            if editable:
-                append(f'<a class="btn btn-ghost btn-sm" href="{edit_url}" hx-get="{edit_url}"'
-                       ' hx-target="#record_modal" hx-push-url="false" data-testid="edit-row">Edit</a>')
-            append("</td>")
-        append("</tr>\n")
+                tds[i] = _NULL
+            elif len(v) > CELL_PREVIEW or "\n" in v or i in cut:
+                tds[i] = _long(v, tds[i], i in cut, url)
+        links = row.links
+        if links is not None:
+            for i, link in enumerate(links):
+                if link is not None:
+                    href = link_cache.get(link)
+                    if href is None:
+                        href = link_cache[link] = str(escape(_link_url(urls, link)))
+                    tds[i] = f'<a class="fk" href="{href}">{escaped[at - width + i]}</a>'
+        if url:
+            for i in pk_at:
+                if row.values[i] is not None and (links is None or links[i] is None):
+                    tds[i] = f'<a class="pk" href="{url}">{escaped[at - width + i]}</a>'
+        if editable:
+            append(f'<tr><td><input type="checkbox" name="pk" value="{token}" form="bulk-delete" '
+                   f'aria-label="Select row {label}"></td><td>')
+        else:
+            append("<tr><td>")
+        append("</td><td>".join(tds))
+        if keyset and editable:
+            append(f'</td><td><a href="{edit_url}" hx-get="{edit_url}">Edit</a></td></tr>\n')
+        else:
+            append("</td></tr>\n")
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()
+
+
+def cell_html(urls: RowUrls, schema: str, name: str, pk_token: str, view: ColumnView, cell: Cell) -> Markup:
+    """The inside of one ``<td>`` as :func:`rows_html` writes it (an inline edit's answer), from the row page's
+    full value: cut at ``query.CELL_CHARS`` as a page would fetch it."""
+    value = cell.value
+    url = urls.row_by_token(schema, name, pk_token)
+    if value is None:
+        return Markup(_NULL)  # noqa: S704 - a constant
+    escaped = str(escape(value[:CELL_CHARS]))
+    if cell.link is not None:
+        return Markup(f'<a class="fk" href="{escape(_link_url(urls, cell.link))}">{escaped}</a>')  # noqa: S704
+    if view.in_pk:
+        return Markup(f'<a class="pk" href="{escape(url)}">{escaped}</a>')  # noqa: S704 - escaped
+    cut = len(value) > CELL_CHARS
+    if cut or len(value) > CELL_PREVIEW or "\n" in value:
+        return Markup(_long(value[:CELL_CHARS], escaped, cut, str(escape(url))))  # noqa: S704 - escaped
+    return Markup(escaped)  # noqa: S704 - escaped
 
 
 def _link_url(urls: RowUrls, link: Link) -> str:

@@ -159,6 +159,14 @@ class Urls:
 
     def matview_refresh(self, schema: str, name: str) -> str:
         return f"{self.table(schema, name)}/refresh"
+    def row_cell(self, schema: str, name: str, pk: tuple[object, ...], column: str) -> str:
+        """One cell of a row: GET its inline editor, POST its new value."""
+        return self.row(schema, name, pk) + self.cell_suffix(column)
+
+    def cell_suffix(self, column: str) -> str:
+        """What follows a row's URL to address one of its cells: a table page names it once per column
+        (``data-cell``), and its script appends it to the row's URL (``row_urls_by_token`` plus the key)."""
+        return f"/cells/{tilde_encode(column)}"
 
     def fk_search(self, schema: str, name: str, column: str) -> str:
         return f"{self.table(schema, name)}/fk/{tilde_encode(column)}"

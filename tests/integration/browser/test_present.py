@@ -1,4 +1,5 @@
-"""The rows HTML built in Python (web.table_rows) is the markup the per-cell Jinja loop wrote."""
+"""The rows HTML built in Python (web.table_rows) is the markup the per-cell Jinja loop wrote (since the
+grid named alignment and the Edit links' htmx target once on the table: no per-cell class, no Open button)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ REFERENCE = """
 {% for row in page.rows %}
 {% set row_url = urls.row_by_token(t.schema, t.name, row.pk_token) if row.pk_token is not none else "" %}
 <tr>
-{% if editable %}<td class="sel"><input type="checkbox" name="pk" value="{{ row.pk_token }}" form="bulk-delete" aria-label="Select row {{ row.pk|join(', ') }}"></td>{% endif %}
+{% if editable %}<td><input type="checkbox" name="pk" value="{{ row.pk_token }}" form="bulk-delete" aria-label="Select row {{ row.pk|join(', ') }}"></td>{% endif %}
 {% for cell in row.cells %}{% set kind = cell.kind %}
-<td{% if numeric[loop.index0] %} class="num"{% endif %}>
+<td>
 {%- if kind == "plain" and not in_pk[loop.index0] %}{{ cell.value }}
 {%- elif kind == "null" %}<span class="null">NULL</span>
 {%- elif kind == "link" %}<a class="fk" href="{{ urls.row(cell.link.schema, cell.link.table, cell.link.pk) if cell.link.pk else urls.table_filtered(cell.link.schema, cell.link.table, cell.link.filters) }}">{{ cell.value }}</a>
@@ -34,11 +35,8 @@ REFERENCE = """
 {%- else %}{{ cell.value }}{% endif -%}
 </td>
 {% endfor %}
-{% if page.keyset %}
-<td class="actions">
-<a class="btn btn-ghost btn-sm" href="{{ row_url }}" title="Open row">Open</a>
-{%- if editable %}{% set edit_url = urls.row_edit(t.schema, t.name, row.pk) %}<a class="btn btn-ghost btn-sm" href="{{ edit_url }}" hx-get="{{ edit_url }}" hx-target="#record_modal" hx-push-url="false" data-testid="edit-row">Edit</a>{% endif %}
-</td>
+{% if page.keyset and editable %}{% set edit_url = urls.row_edit(t.schema, t.name, row.pk) %}
+<td><a href="{{ edit_url }}" hx-get="{{ edit_url }}">Edit</a></td>
 {% endif %}
 </tr>
 {% endfor %}

@@ -25,9 +25,11 @@ from pgadmin_py.records.versiontable import CONFIRM_FIELD, CONSEQUENCE, is_versi
 from pgadmin_py.web.flash import Flash, set_flash
 from pgadmin_py.web.htmx import htmx_of, target_of, wants_fragment
 from pgadmin_py.web.state import AppState, BrowserDep, RecordsDep, Runtime
+from pgadmin_py.web.table_rows import cell_html
 from pgadmin_py.web.urls import Urls
 
 SECTION = "tables"
+CELL_PATH = "/tables/{schema:str}/{table:str}/rows/{pk:str}/cells/{column:str}"
 UPLOAD_SUFFIX = "__upload"
 ROWS_DELETED = "rows-deleted"  # the client event a delete from a dialog triggers (static/js/records.js)
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -70,7 +72,8 @@ async def _form_data(request: Request[Any, Any, Any]) -> FormData:
 def _after_save(request: Request[Any, Any, Any], runtime: AppState, editor: Editor) -> Response[Any]:
     """Back to where the person came from (the table under the modal, else the saved row), saying what happened."""
     info = editor.info
-    target = Urls().row(info.schema, info.name, editor.saved_key or ())
+    target = Urls().row(info.schema, info.name, editor.saved_key) if editor.saved_key else Urls().table(
+        info.schema, info.name)  # a table without a key: its rows have no page
     response: Response[Any]
     if wants_fragment(request):
         current = urlsplit(htmx_of(request).current_url or "")
@@ -81,6 +84,8 @@ def _after_save(request: Request[Any, Any, Any], runtime: AppState, editor: Edit
         response = Redirect(target, status_code=303)
     key = ", ".join(editor.saved_key or ())
     words = f"Row {key} created in {info.name}." if editor.is_new else f"Row {key} of {info.name} saved."
+    if not editor.saved_key:
+        words = f"Row created in {info.name} (it has no key, so it has no page of its own)."
     flash = Flash("success", words)
     if editor.unchanged:
         flash = Flash("info", f"Nothing changed: row {key} of {info.name} was left as it was.")
@@ -169,6 +174,55 @@ async def _save(request: Request[Any, Any, Any], runtime: AppState, records: Rec
     return _render_form(request, runtime, editor, posted=True)
 
 
+def _column(column: str) -> str:
+    try:
+        return tilde_decode(column)
+    except InvalidKey as exc:
+        raise NotFound(str(exc), "Pick the cell from the table.") from None
+
+
+def _render_cell(request: Request[Any, Any, Any], runtime: AppState, editor: Editor, column: str, *,
+                 posted: bool) -> Response[str]:
+    """The cell's editor: the ``cell`` block for htmx (swapped into the ``<td>``), else a page around it."""
+    fragment = wants_fragment(request)
+    failed = posted and (editor.form.has_errors or bool(editor.conflict))
+    status = 200 if fragment or not failed else (409 if editor.conflict else 422)
+    info = editor.info
+    return runtime.renderer.page(
+        request, "tables/cell.html", section=SECTION, title=f"{info.name}.{column}", status_code=status,
+        block="cell" if fragment else None, editor=editor, info=info, form=editor.form, column=column)
+
+
+@get(CELL_PATH)
+async def edit_cell(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, schema: FromPath[str],
+                    table: FromPath[str], pk: FromPath[str], column: FromPath[str]) -> Response[str]:
+    """A cell's inline editor (the row's edit form, that one field): the table page swaps it into the cell."""
+    _refuse_in_read_only(runtime)
+    names, col = _names(schema, table), _column(column)
+    editor = await anyio.to_thread.run_sync(lambda: records.edit_cell(*names, pk, col))
+    return _render_cell(request, runtime, editor, col, posted=False)
+
+
+@post(CELL_PATH)
+async def save_cell(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep, browser: BrowserDep,
+                    schema: FromPath[str], table: FromPath[str], pk: FromPath[str],
+                    column: FromPath[str]) -> Response[Any]:
+    """Save one cell through the row's edit (one transaction, optimistic); answer with the cell as the table
+    shows it, or the editor again with the error or the conflict."""
+    _refuse_in_read_only(runtime)
+    data, names, col = await _form_data(request), _names(schema, table), _column(column)
+    version, baseline = (data.get("_version") or [""])[0], next(iter(data.get("_loaded", [])), None)
+    editor = await anyio.to_thread.run_sync(lambda: records.update_cell(*names, pk, col, data, version, baseline))
+    if editor.saved_key is None or editor.form.has_errors:
+        return _render_cell(request, runtime, editor, col, posted=True)
+    if not wants_fragment(request):
+        return _after_save(request, runtime, editor)
+    segment = encode_pk(editor.saved_key)
+    view, cell = await anyio.to_thread.run_sync(lambda: browser.cell(browser.describe(*names), segment, col))
+    return Response(cell_html(Urls(), names[0], names[1], segment, view, cell), status_code=200,
+                    media_type=MediaType.HTML)
+
+
 @post("/tables/{schema:str}/{table:str}/delete")
 async def delete_rows(request: Request[Any, Any, Any], runtime: Runtime, records: RecordsDep,
                       schema: FromPath[str], table: FromPath[str]) -> Response[str]:
@@ -217,4 +271,5 @@ def fk_search(request: Request[Any, Any, Any], runtime: Runtime, records: Record
                                  found=found)
 
 
-ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, delete_rows, refresh_view, fk_search]
+ROUTES: list[Any] = [new_row, create_row, edit_row, update_row, edit_cell, save_cell, delete_rows, refresh_view,
+                     fk_search]

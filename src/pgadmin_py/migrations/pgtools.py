@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,8 @@ from pgadmin_py.core.errors import AppError
 from pgadmin_py.db.binaries import bin_dirs
 from pgadmin_py.db.engine import direct_connection
 
+TRANSACTION_TIMEOUT_SINCE = 17  # pg_restore sets it from this version on; servers before it lack the setting
+SCRIPT_RESTORE = Path(__file__).resolve().parent / "scriptrestore.py"
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
 
@@ -106,7 +109,8 @@ def choose_tools(server_major: int, dirs: list[Path] | None = None) -> ToolChoic
     """The tools of the server's own major version when present, else the nearest newer one.
 
     pg_dump dumps any older server, but pg_restore writes what its own version knows: pg_restore 17+ sets
-    ``transaction_timeout``, which PostgreSQL 16 and older refuse, so the nearest version is the safe pick."""
+    ``transaction_timeout``, which PostgreSQL 16 and older refuse, so the nearest version is the natural pick
+    (with a newer one :func:`restore_command` runs pg_restore's script instead)."""
     found = [t for d in (dirs if dirs is not None else candidate_dirs()) if (t := probe(d)) is not None]
     usable = sorted((t for t in found if t.major >= server_major), key=lambda t: t.major)
     if usable:
@@ -205,7 +209,18 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
                   source.system_identifier, note)
 
 
-def restore_command(tools: PgTools, url: DatabaseUrl, source: Path) -> tuple[list[str], dict[str, str]]:
+def restores_by_script(tools: PgTools, server_major: int) -> bool:
+    return tools.major >= TRANSACTION_TIMEOUT_SINCE > server_major
+
+
+def restore_command(tools: PgTools, url: DatabaseUrl, source: Path,
+                    server_major: int) -> tuple[list[str], dict[str, str]]:
+    """pg_restore into the database in one transaction; when pg_restore is 17 or newer and the server 16 or older
+    (it refuses the ``SET transaction_timeout`` pg_restore starts with), pg_restore's script run by
+    :mod:`scriptrestore` instead, in one transaction too."""
+    if restores_by_script(tools, server_major):
+        command = [sys.executable, str(SCRIPT_RESTORE), str(tools.pg_restore), *_dbname_args(url), str(source)]
+        return command, _env(url)
     command = [str(tools.pg_restore), "--clean", "--if-exists", "--single-transaction", "--no-password",
                "--exit-on-error", *_dbname_args(url), str(source)]
     return command, _env(url)

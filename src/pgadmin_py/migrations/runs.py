@@ -34,7 +34,14 @@ from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.lockwait import LockWait, explain
-from pgadmin_py.migrations.pgtools import BackupError, PgTools, list_backups, restore_command, run_backup
+from pgadmin_py.migrations.pgtools import (
+    BackupError,
+    PgTools,
+    list_backups,
+    restore_command,
+    restores_by_script,
+    run_backup,
+)
 from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
 
@@ -79,6 +86,7 @@ class RunJob:
     restore_source: Path | None = None
     drop_after_restore: tuple[tuple[str, str], ...] = ()  # tables created after the backup was taken
     backup_policy: BackupPolicy | None = None  # None: no pruning after the backup
+    server_major: int = 0  # a restore: the server's major version (how pg_restore may talk to it)
 
 
 
@@ -97,7 +105,7 @@ def _command(job: RunJob) -> tuple[list[str], dict[str, str]]:
     if job.kind == "restore":
         if job.backup_tools is None or job.restore_source is None:
             return ["false"], dict(os.environ)
-        return restore_command(job.backup_tools, job.config.database_url, job.restore_source)
+        return restore_command(job.backup_tools, job.config.database_url, job.restore_source, job.server_major)
     return job.config.run_command(job.kind, job.target), job.config.env()
 
 
@@ -297,7 +305,10 @@ class _Worker:
         job = self.job
         if job.backup_tools is None or job.restore_source is None:
             return "failed", "No pg_restore available for this server.", None
-        self.say(f"restoring {job.restore_source.name} with {job.backup_tools.pg_restore} --clean --if-exists")
+        how = (f"'s script (pg_restore {job.backup_tools.major} sets transaction_timeout, which PostgreSQL "
+               f"{job.server_major} lacks), run in one transaction" if restores_by_script(job.backup_tools,
+                                                                                         job.server_major) else "")
+        self.say(f"restoring {job.restore_source.name} with {job.backup_tools.pg_restore}{how} --clean --if-exists")
         code = self._stream()
         if code != 0:
             return "failed", "pg_restore failed; it ran in one transaction, so nothing was changed.", None

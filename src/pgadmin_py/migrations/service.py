@@ -689,5 +689,6 @@ class MigrationsService:
         job = RunJob(kind="restore", target=plan.backup.name, started_by=started_by, from_revisions=plan.current,
                      revisions=plan.backup.revisions, config=self.runner(project), backup_tools=plan.tools.tools,
                      backup_path=plan.safety_backup, restore_source=plan.backup.path,
-                     drop_after_restore=plan.extra_tables, backup_policy=self.backup_policy())
+                     drop_after_restore=plan.extra_tables, backup_policy=self.backup_policy(),
+                     server_major=plan.tools.server_major)
         return self.registry.start(job, self.history)

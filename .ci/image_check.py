@@ -729,21 +729,17 @@ def with_database(url: str, name: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def apply_migration(opener: urllib.request.OpenerDirector, base: str, port: int) -> str:
-    """Upgrade to heads the way a person does without JavaScript: the plan page, its form, the run page."""
-    status, _, page = serve_probe.get(opener, f"{base}/migrations/plan?action=upgrade&target=heads")
-    assert status == 200, page[:800]
-    backup = re.search(r'data-testid="plan-backup">(.*?)</p>', page, re.DOTALL)
-    assert backup, "the plan names no backup"
-    form_html = re.search(r'<form[^>]*data-testid="confirm-form".*?</form>', page, re.DOTALL)
-    assert form_html, f"no confirmation form: {re.sub(r'<[^>]+>', ' ', backup.group(1))}"
+def submit_run(opener: urllib.request.OpenerDirector, base: str, port: int, action: str,
+               form_html: str) -> tuple[str, str]:
+    """Post a confirmation form (its hidden fields, the word it asks to type) to ``action`` as a person does
+    without JavaScript, follow the run it starts to its end; the run's state and log."""
     fields = {unescape(n): unescape(v) for n, v in
-              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html.group(0))}
-    word = re.search(r'Type <span class="mono">([^<]+)</span> to confirm', form_html.group(0))
+              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html)}
+    word = re.search(r'Type <span class="mono">([^<]+)</span>', form_html)
     if word:
         fields["confirm"] = unescape(word.group(1))
     request = urllib.request.Request(
-        f"{base}/migrations/apply", data=urllib.parse.urlencode(fields).encode(), method="POST",
+        f"{base}{action}", data=urllib.parse.urlencode(fields).encode(), method="POST",
         headers={"Host": f"localhost:{port}", "Origin": f"http://localhost:{port}",
                  "Content-Type": "application/x-www-form-urlencoded"})
     with opener.open(request, timeout=30) as answer:
@@ -756,12 +752,24 @@ def apply_migration(opener: urllib.request.OpenerDirector, base: str, port: int)
         state = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", status_html.group(1))).strip() if status_html else ""
         if state and "running" not in state:
             log = unescape(re.sub(r"<[^>]+>", "", page))
-            used = re.search(r"with (\S*pg_dump) \((.*?)\) to ", log)
             assert "succeeded" in state, f"run {run_url}: {state}\n{log[-3000:]}"
-            assert used, log[-3000:]
-            return f"{state}; backup by {used.group(1)} ({used.group(2)})"
+            return state, log
         time.sleep(0.3)
-    raise SystemExit(f"the migration run {run_url} did not finish in 120 s")
+    raise SystemExit(f"the run {run_url} did not finish in 120 s")
+
+
+def apply_migration(opener: urllib.request.OpenerDirector, base: str, port: int) -> str:
+    """Upgrade to heads the way a person does without JavaScript: the plan page, its form, the run page."""
+    status, _, page = serve_probe.get(opener, f"{base}/migrations/plan?action=upgrade&target=heads")
+    assert status == 200, page[:800]
+    backup = re.search(r'data-testid="plan-backup">(.*?)</p>', page, re.DOTALL)
+    assert backup, "the plan names no backup"
+    form_html = re.search(r'<form[^>]*data-testid="confirm-form".*?</form>', page, re.DOTALL)
+    assert form_html, f"no confirmation form: {re.sub(r'<[^>]+>', ' ', backup.group(1))}"
+    state, log = submit_run(opener, base, port, "/migrations/apply", form_html.group(0))
+    used = re.search(r"with (\S*pg_dump) \((.*?)\) to ", log)
+    assert used, log[-3000:]
+    return f"{state}; backup by {used.group(1)} ({used.group(2)})"
 
 
 def restore_backup(opener: urllib.request.OpenerDirector, base: str, port: int) -> str:
@@ -774,32 +782,11 @@ def restore_backup(opener: urllib.request.OpenerDirector, base: str, port: int) 
     status, _, page = serve_probe.get(opener, f"{base}/migrations/backups/{names[0]}/restore")
     assert status == 200, page[:800]
     form_html = re.search(r'<form[^>]*data-testid="restore-form".*?</form>', page, re.DOTALL)
-    assert form_html, page[:2000]
-    fields = {unescape(n): unescape(v) for n, v in
-              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html.group(0))}
-    word = re.search(r'Type <span class="mono">([^<]+)</span>', form_html.group(0))
-    assert word, form_html.group(0)
-    fields["confirm"] = unescape(word.group(1))
-    request = urllib.request.Request(
-        f"{base}/migrations/backups/{names[0]}/restore", data=urllib.parse.urlencode(fields).encode(),
-        method="POST", headers={"Host": f"localhost:{port}", "Origin": f"http://localhost:{port}",
-                                "Content-Type": "application/x-www-form-urlencoded"})
-    with opener.open(request, timeout=30) as answer:
-        run_url = answer.geturl()
-    assert "/migrations/runs/" in run_url, run_url
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        _, _, page = serve_probe.get(opener, run_url)
-        status_html = re.search(r'data-testid="run-status">(.*?)</dd>', page, re.DOTALL)
-        state = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", status_html.group(1))).strip() if status_html else ""
-        if state and "running" not in state:
-            log = unescape(re.sub(r"<[^>]+>", "", page))
-            assert "succeeded" in state, f"run {run_url}: {state}\n{log[-3000:]}"
-            how = re.search(r"restoring \S+ with (.*?) --clean", log)
-            assert how, log[-3000:]
-            return f"{names[0]}: {state}; with {how.group(1)}"
-        time.sleep(0.3)
-    raise SystemExit(f"the restore run {run_url} did not finish in 120 s")
+    assert form_html and "Type <span" in form_html.group(0), page[:2000]
+    state, log = submit_run(opener, base, port, f"/migrations/backups/{names[0]}/restore", form_html.group(0))
+    how = re.search(r"restoring \S+ with (.*?) --clean", log)
+    assert how, log[-3000:]
+    return f"{names[0]}: {state}; with {how.group(1)}"
 
 
 def check_image(image: StageState, database_url: str) -> dict[str, object]:

@@ -52,7 +52,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
  && /opt/pgadmin-py/bin/pip uninstall --quiet --yes pip \
  && find /opt/pgadmin-py -name '*.so' -exec sh -c \
       'for f; do if readelf -S "$f" | grep -q "\.debug_info"; then strip --strip-debug "$f"; fi; done' sh {} + \
- && /opt/pgadmin-py/bin/python -c "import pgadmin_py.cli, pgadmin_py.web.app, uvloop, httptools, yaml, psycopg; \
+ && /opt/pgadmin-py/bin/python -c "import pgadmin_py.cli, pgadmin_py.web.app, yaml, psycopg; \
       assert psycopg.pq.__impl__ == 'c', psycopg.pq.__impl__" \
  && rm -rf /tmp/wheels
 

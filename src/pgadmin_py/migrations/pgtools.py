@@ -209,12 +209,13 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
                   source.system_identifier, note)
 
 
-def restores_by_script(tools: PgTools, server_major: int) -> bool:
-    return tools.major >= TRANSACTION_TIMEOUT_SINCE > server_major
+def restores_by_script(tools: PgTools, server_major: int | None) -> bool:
+    """pg_restore 17+ into a server older than 17 (None: not known, pg_restore itself)."""
+    return server_major is not None and tools.major >= TRANSACTION_TIMEOUT_SINCE > server_major
 
 
 def restore_command(tools: PgTools, url: DatabaseUrl, source: Path,
-                    server_major: int) -> tuple[list[str], dict[str, str]]:
+                    server_major: int | None) -> tuple[list[str], dict[str, str]]:
     """pg_restore into the database in one transaction; when pg_restore is 17 or newer and the server 16 or older
     (it refuses the ``SET transaction_timeout`` pg_restore starts with), pg_restore's script run by
     :mod:`scriptrestore` instead, in one transaction too."""

@@ -86,7 +86,7 @@ class RunJob:
     restore_source: Path | None = None
     drop_after_restore: tuple[tuple[str, str], ...] = ()  # tables created after the backup was taken
     backup_policy: BackupPolicy | None = None  # None: no pruning after the backup
-    server_major: int = 0  # a restore: the server's major version (how pg_restore may talk to it)
+    server_major: int | None = None  # a restore: the server's major version (how pg_restore may talk to it)
 
 
 

@@ -1,18 +1,24 @@
 # syntax=docker/dockerfile:1
 # pgadmin-py container: `docker compose up` with compose.yaml, or add the service to your own compose file.
 #
-# Two stages, both debian:trixie-slim with Debian's own python3 (3.13), so the virtualenv made in the first
-# runs unchanged in the second:
-#   build    the wheels of pgadmin-py and of the dependency set pip resolves for it, installed with --no-deps
-#            into the virtualenv /opt/pgadmin-py, less what pgadmin-py never imports (LEFT_OUT below); debug
-#            sections stripped from compiled extensions; pip removed. Wheels, compilers and caches stay here.
-#   runtime  python3, libpq5, CA certificates, the diagram's font, and pg_dump / pg_restore taken out of the
-#            postgresql-client-17 package (installing the package would bring Perl, 50 MB, for its wrapper
-#            scripts); then the virtualenv.
+# Three stages; the image is the last, FROM scratch:
+#   build    debian:trixie-slim with Debian's own python3 (3.13): the wheels of pgadmin-py and of the dependency
+#            set pip resolves for it, installed with --no-deps into the virtualenv /opt/pgadmin-py, less what
+#            pgadmin-py never imports (LEFT_OUT below); debug sections stripped from compiled extensions; pip
+#            removed. Wheels, compilers and caches stay here.
+#   rootfs   the build stage plus pg_dump / pg_restore taken out of the postgresql-client-17 package (installing
+#            the package would bring Perl, 50 MB, for its wrapper scripts); then docker/rootfs.sh assembles in
+#            /rootfs only what runs: python3 and its standard library (less tests, ensurepip, curses, readline,
+#            ...), the virtualenv, pg_dump / pg_restore, the shared libraries they load, CA certificates, time
+#            zones, the diagram's font, a passwd with the user pgadmin. No shell and no package manager: the
+#            Debian base alone is 79 MB.
+#   (image)  FROM scratch, that directory, the settings.
 #
 # pg_dump / pg_restore 17 are Debian trixie's, updated with trixie's security support; pg_dump 17 dumps servers
 # 9.2 to 17. PostgreSQL 18's client is not in trixie: against a PostgreSQL 18 server pgadmin-py says before a
 # migration that it needs a newer pg_dump (README, "Container": a derived image with postgresql-client-18).
+# Restores into PostgreSQL 12 to 16 run pg_restore 17's script in one transaction (it starts with a SET those
+# servers refuse; src/pgadmin_py/migrations/scriptrestore.py).
 #
 # `make image-check` builds this file without a container engine, running these instructions in chroots
 # (debian:trixie-slim assembled with debootstrap as the official image is), reports the image's size and runs
@@ -46,28 +52,31 @@ RUN --mount=type=cache,target=/root/.cache/pip \
  && /opt/pgadmin-py/bin/pip uninstall --quiet --yes pip \
  && find /opt/pgadmin-py -name '*.so' -exec sh -c \
       'for f; do if readelf -S "$f" | grep -q "\.debug_info"; then strip --strip-debug "$f"; fi; done' sh {} + \
- && /opt/pgadmin-py/bin/python -c "import pgadmin_py.cli, pgadmin_py.web.app, uvloop, httptools, yaml, psycopg; \
+ && /opt/pgadmin-py/bin/python -c "import pgadmin_py.cli, pgadmin_py.web.app, yaml, psycopg; \
       assert psycopg.pq.__impl__ == 'c', psycopg.pq.__impl__" \
  && rm -rf /tmp/wheels
 
-FROM debian:trixie-slim
+FROM build AS rootfs
+COPY docker/rootfs.sh /usr/local/sbin/rootfs.sh
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 libpq5 ca-certificates fonts-dejavu-mono \
- && cd /tmp && apt-get download postgresql-client-17 \
- && dpkg-deb --fsys-tarfile postgresql-client-17_*.deb | tar -x -C / \
+ && apt-get install -y --no-install-recommends libpq5 ca-certificates fonts-dejavu-mono tzdata media-types netbase \
+ && cd /tmp && apt-get download postgresql-client-17 && mv postgresql-client-17_*.deb postgresql-client-17.deb \
+ && dpkg-deb --fsys-tarfile postgresql-client-17.deb | tar -x -C / \
       ./usr/lib/postgresql/17/bin/pg_dump ./usr/lib/postgresql/17/bin/pg_restore \
       ./usr/share/doc/postgresql-client-17/copyright \
- && rm postgresql-client-17_*.deb \
  && ln -s /usr/lib/postgresql/17/bin/pg_dump /usr/lib/postgresql/17/bin/pg_restore /usr/local/bin/ \
- && pg_dump --version && pg_restore --version \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --create-home --home-dir /home/pgadmin pgadmin \
- && mkdir -p /data /project && chown pgadmin /data
-COPY --from=build /opt/pgadmin-py /opt/pgadmin-py
+ && sh /usr/local/sbin/rootfs.sh /rootfs \
+ && chroot /rootfs /usr/local/bin/pg_dump --version && chroot /rootfs /usr/local/bin/pg_restore --version \
+ && chroot --userspec=10001:10001 /rootfs /opt/pgadmin-py/bin/python -c "import ssl, sqlite3, zoneinfo, uuid, \
+      pgadmin_py.cli, pgadmin_py.web.app, resvg_py, psycopg; zoneinfo.ZoneInfo('Europe/Paris'); \
+      ssl.create_default_context().load_verify_locations('/etc/ssl/certs/ca-certificates.crt')"
 
-# The virtualenv first on PATH (pgadmin-py and its python). The other variables are the ones the CI test of
+FROM scratch
+COPY --from=rootfs /rootfs /
+
+# The virtualenv first on PATH (pgadmin-py and its python; scratch has no PATH of its own). The other variables are the ones the CI test of
 # this command sets (tests/integration/foundation/test_container_command.py).
-ENV PATH=/opt/pgadmin-py/bin:$PATH
+ENV PATH=/opt/pgadmin-py/bin:/usr/local/bin:/usr/bin:/bin
 # PGADMIN_PY_IN_CONTAINER: with nothing naming a database, look for the compose service (postgres, db, database).
 ENV PYTHONUNBUFFERED=1 \
     PGADMIN_PY_IN_CONTAINER=1 \

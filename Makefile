@@ -38,7 +38,8 @@ PG_MATRIX_TESTS ?= tests/integration/catalog tests/integration/records/test_reco
 	tests/integration/browser/test_filters_sort.py tests/integration/browser/test_paging.py \
 	tests/integration/browser/test_export_copy.py tests/integration/foundation/test_dashboard.py \
 	tests/integration/browser/test_partitions_matviews.py \
-	tests/integration/migrations/test_backup_safety.py tests/integration/test_demo_project.py
+	tests/integration/migrations/test_backup_safety.py tests/integration/migrations/test_restore_any_server.py \
+	tests/integration/test_demo_project.py
 
 test-versions: $(STAMP) ## the server-version-sensitive integration tests once per PostgreSQL major (PG_VERSIONS)
 	PG_MATRIX_TESTS="$(PG_MATRIX_TESTS)" .ci/pg-matrix $(PY) $(PG_VERSIONS)

@@ -6,7 +6,8 @@ The Dockerfile's own instructions run here, as Docker runs them, in chroots (roo
 - ``FROM debian:trixie-slim``: a root filesystem assembled the way the official image is (debuerreotype):
   ``debootstrap --variant=minbase trixie``, upgraded from trixie-updates and -security, its apt/dpkg settings for
   containers, the "slim" removal of documentation, manual pages and translations, ``debian.sources``.
-  Made once and kept as a tarball under ``.pgadmin-py/image-check/``. ``FROM <stage>`` starts from a stage.
+  Made once and kept as a tarball under ``.pgadmin-py/image-check/``. ``FROM <stage>`` starts from a stage,
+  ``FROM scratch`` from nothing.
 - ``RUN``: ``/bin/sh -c`` in a chroot of the stage as root, in its WORKDIR, with its ENV and ARGs, the host's
   ``resolv.conf``, ``/proc`` and ``/dev/pts``; ``--mount=type=cache`` binds a directory kept under
   ``.pgadmin-py/image-check/``, ``--mount=type=bind,from=<stage>`` a directory of that stage, read-only.
@@ -18,12 +19,14 @@ The Dockerfile's own instructions run here, as Docker runs them, in chroots (roo
 
 Like Docker's build cache, the result of each RUN and of each COPY from another stage is kept (a tarball keyed by
 everything that led to it), and a stage is built only when needed, so a second run redoes only what changed.
-Then the final stage is the image: its size (total, per instruction, per part: the base, Python, the PostgreSQL
-tools, pgadmin-py's virtualenv), and its start command run in it as USER, with compose.yaml's environment, the demo
-project mounted read-only at ``/project/demo``, a ``/data`` volume and ``DATABASE_URL`` at a local PostgreSQL:
-``/healthz``, the HEALTHCHECK command, the first page (cold and warm, with the time to it and the memory after it),
-a migration applied through its web page (so with the image's pg_dump taking the backup), other pages, and
-pg_dump / pg_restore run by hand against that database.
+Then the final stage is the image: its size (total, per instruction, per part: Python, the virtualenv, the
+PostgreSQL tools, the shared libraries...; the Debian packages its files came from), and its start command run in
+it as a container engine runs it (chroot, USER, WORKDIR, ENV; ``/proc``, a ``/dev`` with its usual devices, the
+host's resolv.conf and hosts), with compose.yaml's environment, the demo project mounted read-only at
+``/project/demo``, a ``/data`` volume and ``DATABASE_URL`` at a local PostgreSQL (15 on these machines, older
+than the image's tools): ``/healthz``, the HEALTHCHECK command, the first page (cold and warm, with the time to it
+and the memory after it), a migration applied through its web page (so with the image's pg_dump taking the
+backup), that backup restored through its page, other pages, and pg_dump / pg_restore --list run by hand.
 
 Usage: image_check.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
 """
@@ -42,7 +45,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import time
 import urllib.error
 import urllib.parse
@@ -258,14 +260,25 @@ def mounts_under(root: Path) -> list[str]:
 
 @contextlib.contextmanager
 def mounted(root: Path, binds: list[tuple[Path, str, bool]] = ()) -> Iterator[None]:  # type: ignore[assignment]
-    """``/proc``, ``/dev/pts``, a ``/dev/shm``, the host's resolv.conf and hosts, and ``binds`` (source, target,
-    read-only) mounted in ``root`` for the duration, as Docker provides them to a RUN step or a container."""
+    """``/proc``, ``/dev`` (its usual devices), ``/dev/pts``, a ``/dev/shm``, the host's resolv.conf and hosts,
+    and ``binds`` (source, target, read-only) mounted in ``root`` for the duration, as Docker provides them to a
+    RUN step or a container."""
     done: list[Path] = []
     created: list[Path] = []
     try:
-        (root / "proc").mkdir(exist_ok=True)
+        for path in (root / "proc", root / "dev", root / "dev/pts", root / "dev/shm"):
+            if not path.exists():  # an image FROM scratch has none: the engine provides them
+                path.mkdir()
+                created.append(path)
         sh("mount", "-t", "proc", "proc", root / "proc")
         done.append(root / "proc")
+        for name in ("null", "zero", "full", "random", "urandom", "tty"):
+            node = root / "dev" / name
+            if not node.exists():
+                node.touch()
+                created.append(node)
+                sh("mount", "--bind", f"/dev/{name}", node)
+                done.append(node)
         if (root / "dev/pts").is_dir():
             sh("mount", "-t", "devpts", "-o", "newinstance,ptmxmode=0666", "devpts", root / "dev/pts")
             done.append(root / "dev/pts")
@@ -418,10 +431,16 @@ class Builder:
             self.plan(stage)
 
     def base(self, image: str) -> tuple[Path, str]:
-        if image != "debian:trixie-slim":
-            raise SystemExit(f"image-check emulates FROM debian:trixie-slim only, not {image}")
-        tar = WORK / "debian-trixie-slim.tar"
-        if not tar.exists():
+        if image not in ("debian:trixie-slim", "scratch"):
+            raise SystemExit(f"image-check emulates FROM debian:trixie-slim and scratch only, not {image}")
+        tar = WORK / f"{image.replace(':', '-')}.tar"
+        if not tar.exists() and image == "scratch":
+            empty = WORK / "scratch-root"
+            wipe(empty)
+            empty.mkdir(parents=True)
+            save(empty, tar)
+            wipe(empty)
+        elif not tar.exists():
             make_trixie_slim(tar)
         return tar, hashlib.sha256(f"{image}:{tar.stat().st_size}:{tar.stat().st_mtime_ns}".encode()).hexdigest()
 
@@ -588,94 +607,67 @@ class Builder:
 # -- the image ----------------------------------------------------------------------------------------------
 
 def dpkg_packages(root: Path) -> dict[str, dict[str, str]]:
+    """The Debian packages the image says it holds: dpkg's status file, or one file per package in
+    ``/var/lib/dpkg/status.d`` (distroless style, as docker/rootfs.sh writes them)."""
+    blocks: list[str] = []
+    status = root / "var/lib/dpkg/status"
+    if status.exists():
+        blocks += status.read_text().split("\n\n")
+    blocks += [p.read_text() for p in sorted((root / "var/lib/dpkg/status.d").glob("*"))]
     packages: dict[str, dict[str, str]] = {}
-    for block in (root / "var/lib/dpkg/status").read_text().split("\n\n"):
+    for block in blocks:
         fields = dict(re.findall(r"^([\w-]+): (.*)$", block, re.MULTILINE))
-        if fields.get("Status", "").endswith(" installed"):
+        if "Package" in fields and fields.get("Status", "install ok installed").endswith(" installed"):
             packages[fields["Package"]] = fields
     return packages
 
 
-def package_files(root: Path, name: str) -> list[Path]:
-    info = root / "var/lib/dpkg/info"
-    listing = next((p for p in (info / f"{name}.list", *info.glob(f"{name}:*.list")) if p.exists()), None)
-    if listing is None:
-        return []
-    return [root / line.lstrip("/") for line in listing.read_text().splitlines() if line.strip()]
+PARTS = (  # (name, path patterns under the root), first match wins
+    ("Python: interpreter and standard library", ("usr/bin/python3*", "usr/lib/python3*")),
+    ("virtualenv /opt/pgadmin-py", ("opt/pgadmin-py",)),
+    ("pg_dump, pg_restore", ("usr/lib/postgresql", "usr/local/bin/pg_*")),
+    ("shared libraries", ("usr/lib/*-linux-gnu", "usr/lib64")),
+    ("time zones", ("usr/share/zoneinfo",)),
+    ("the diagram's font", ("usr/share/fonts",)),
+    ("CA certificates", ("etc/ssl", "usr/lib/ssl")),
+    ("copyright files and dpkg entries", ("usr/share/doc", "var/lib/dpkg")),
+)
 
 
-def files_size(paths: list[Path]) -> int:
-    total = 0
-    for p in paths:
-        with contextlib.suppress(FileNotFoundError):
-            st = os.lstat(p)
-            if not os.path.isdir(p) or p.is_symlink():
-                total += st.st_size
-    return total
-
-
-def breakdown(base_tar: Path, image: Path) -> list[tuple[str, int, str]]:
-    """The image's size in parts: the base, each package the Dockerfile asked apt for (with what it pulled
-    in), the PostgreSQL programs taken out of their package, the virtualenv, and the rest."""
-    with tarfile.open(base_tar) as tar:
-        base_size = sum(m.size for m in tar.getmembers() if m.isfile() or m.issym())
-        base_packages = set()
-        status = tar.extractfile("./var/lib/dpkg/status")
-        assert status is not None
-        for block in status.read().decode().split("\n\n"):
-            fields = dict(re.findall(r"^([\w-]+): (.*)$", block, re.MULTILINE))
-            if fields.get("Status", "").endswith(" installed"):
-                base_packages.add(fields["Package"])
-    packages = dpkg_packages(image)
-    new = {name: fields for name, fields in packages.items() if name not in base_packages}
-    provides: dict[str, str] = {}
-    for name, fields in packages.items():
-        for p in fields.get("Provides", "").split(","):
-            if p.strip():
-                provides.setdefault(p.split("(")[0].strip(), name)
-    auto = set()
-    states = image / "var/lib/apt/extended_states"
-    if states.exists():
-        for block in states.read_text().split("\n\n"):
-            fields = dict(re.findall(r"^([\w-]+): (.*)$", block, re.MULTILINE))
-            if fields.get("Auto-Installed") == "1":
-                auto.add(fields["Package"].split(":")[0])
-    manual = [n for n in new if n not in auto]
-
-    def closure(name: str, seen: set[str]) -> set[str]:
-        if name in seen or name not in packages:
-            return seen
-        seen.add(name)
-        deps = ",".join(packages[name].get(f, "") for f in ("Depends", "Pre-Depends"))
-        for dep in deps.split(","):
-            for alt in dep.split("|"):
-                alt_name = alt.split("(")[0].split(":")[0].strip()
-                alt_name = alt_name if alt_name in packages else provides.get(alt_name, "")
-                if alt_name:
-                    closure(alt_name, seen)
-                    break
-        return seen
-
-    parts: list[tuple[str, int, str]] = [("base: debian:trixie-slim (emulated)", base_size, "")]
-    claimed: set[str] = set()
-    for name in sorted(manual, key=lambda n: n != "python3"):
-        group = sorted((closure(name, set()) & set(new)) - claimed)
-        claimed |= set(group)
-        size = sum(files_size(package_files(image, p)) for p in group)
-        parts.append((f"apt: {name}", size, " ".join(group)))
-    unowned_pg = [p for p in (image / "usr/lib/postgresql").rglob("*") if p.is_file()]
-    unowned_pg += [p for p in (image / "usr/local/bin").iterdir() if p.name.startswith("pg_")]
-    parts.append(("PostgreSQL tools taken from their package", files_size(unowned_pg),
-                  " ".join(sorted({p.name for p in unowned_pg}))))
-    owned = {str(f) for name in packages for f in package_files(image, name)}
-    bytecode = [Path(dirpath) / f for python in image.glob("usr/lib/python3*")
-                for dirpath, _dirs, files in os.walk(python) for f in files
-                if f.endswith(".pyc") and str(Path(dirpath) / f) not in owned]
-    parts.append(("Python's bytecode, compiled when python3 was installed", files_size(bytecode), ""))
-    venv = image / "opt/pgadmin-py"
-    if venv.exists():
-        parts.append(("virtualenv /opt/pgadmin-py", apparent_size(venv), ""))
-    return parts
+def breakdown(image: Path) -> list[tuple[str, int, str]]:
+    """The image's size in parts (PARTS, then the rest), with the bytecode's share of Python's part and the
+    shared libraries by name."""
+    sizes = {name: 0 for name, _ in PARTS}
+    rest = 0
+    bytecode = 0
+    libs: dict[str, int] = {}
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirs, files in os.walk(image):
+        if Path(dirpath) == image:
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
+        for name in files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]:
+            path = Path(dirpath) / name
+            st = os.lstat(path)
+            if st.st_nlink > 1 and not path.is_symlink():
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+            rel = path.relative_to(image).as_posix()
+            part = next((n for n, patterns in PARTS
+                         if any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(rel, p + "/*") for p in patterns)),
+                        None)
+            if part is None:
+                rest += st.st_size
+                continue
+            sizes[part] += st.st_size
+            if part.startswith("Python") and name.endswith(".pyc"):
+                bytecode += st.st_size
+            if part == "shared libraries" and not path.is_symlink():
+                libs[re.sub(r"\.so.*", "", name)] = st.st_size
+    notes = {"Python: interpreter and standard library": f"bytecode {bytecode / MB:.1f} MB of it",
+             "shared libraries": ", ".join(f"{n} {v / MB:.1f}" for n, v in sorted(libs.items(), key=lambda kv: -kv[1]))}
+    parts = [(name, size, notes.get(name, "")) for name, size in sizes.items()]
+    return [*parts, ("other (/etc, directories)", rest, "")]
 
 
 def venv_breakdown(venv: Path, top: int = 14) -> list[tuple[str, int]]:
@@ -715,9 +707,15 @@ def in_image(image: StageState, command: list[str], env: dict[str, str], *, user
     working directory and environment (``env`` on top)."""
     uid, gid, home = passwd_entry(image.root, user or image.user)
     full = chroot_env({**image.env, **env}, home)
-    return ["env", "-i", *(f"{k}={v}" for k, v in full.items()),
-            "chroot", f"--userspec={uid}:{gid}", f"--groups={gid}", str(image.root),
-            "/usr/bin/env", "-C", workdir or image.workdir, *command]
+    return ["env", "-i", *(f"{k}={v}" for k, v in full.items()), sys.executable, "-c", LAUNCH, str(image.root),
+            str(uid), str(gid), workdir or image.workdir, *command]
+
+
+# What a container engine does to start a process, done from the host (the image may have no chroot, env or
+# shell of its own): enter the root, its working directory, the user; PATH is the image's.
+LAUNCH = ("import os, sys, warnings; root, uid, gid, workdir, *command = sys.argv[1:]; os.chroot(root); "
+          "os.chdir(workdir); os.setgroups([int(gid)]); os.setgid(int(gid)); os.setuid(int(uid)); "
+          "os.execvp(command[0], command)")
 
 
 def free_port() -> int:
@@ -731,21 +729,17 @@ def with_database(url: str, name: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def apply_migration(opener: urllib.request.OpenerDirector, base: str, port: int) -> str:
-    """Upgrade to heads the way a person does without JavaScript: the plan page, its form, the run page."""
-    status, _, page = serve_probe.get(opener, f"{base}/migrations/plan?action=upgrade&target=heads")
-    assert status == 200, page[:800]
-    backup = re.search(r'data-testid="plan-backup">(.*?)</p>', page, re.DOTALL)
-    assert backup, "the plan names no backup"
-    form_html = re.search(r'<form[^>]*data-testid="confirm-form".*?</form>', page, re.DOTALL)
-    assert form_html, f"no confirmation form: {re.sub(r'<[^>]+>', ' ', backup.group(1))}"
+def submit_run(opener: urllib.request.OpenerDirector, base: str, port: int, action: str,
+               form_html: str) -> tuple[str, str]:
+    """Post a confirmation form (its hidden fields, the word it asks to type) to ``action`` as a person does
+    without JavaScript, follow the run it starts to its end; the run's state and log."""
     fields = {unescape(n): unescape(v) for n, v in
-              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html.group(0))}
-    word = re.search(r'Type <span class="mono">([^<]+)</span> to confirm', form_html.group(0))
+              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html)}
+    word = re.search(r'Type <span class="mono">([^<]+)</span>', form_html)
     if word:
         fields["confirm"] = unescape(word.group(1))
     request = urllib.request.Request(
-        f"{base}/migrations/apply", data=urllib.parse.urlencode(fields).encode(), method="POST",
+        f"{base}{action}", data=urllib.parse.urlencode(fields).encode(), method="POST",
         headers={"Host": f"localhost:{port}", "Origin": f"http://localhost:{port}",
                  "Content-Type": "application/x-www-form-urlencoded"})
     with opener.open(request, timeout=30) as answer:
@@ -758,12 +752,41 @@ def apply_migration(opener: urllib.request.OpenerDirector, base: str, port: int)
         state = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", status_html.group(1))).strip() if status_html else ""
         if state and "running" not in state:
             log = unescape(re.sub(r"<[^>]+>", "", page))
-            used = re.search(r"with (\S*pg_dump) \((.*?)\) to ", log)
             assert "succeeded" in state, f"run {run_url}: {state}\n{log[-3000:]}"
-            assert used, log[-3000:]
-            return f"{state}; backup by {used.group(1)} ({used.group(2)})"
+            return state, log
         time.sleep(0.3)
-    raise SystemExit(f"the migration run {run_url} did not finish in 120 s")
+    raise SystemExit(f"the run {run_url} did not finish in 120 s")
+
+
+def apply_migration(opener: urllib.request.OpenerDirector, base: str, port: int) -> str:
+    """Upgrade to heads the way a person does without JavaScript: the plan page, its form, the run page."""
+    status, _, page = serve_probe.get(opener, f"{base}/migrations/plan?action=upgrade&target=heads")
+    assert status == 200, page[:800]
+    backup = re.search(r'data-testid="plan-backup">(.*?)</p>', page, re.DOTALL)
+    assert backup, "the plan names no backup"
+    form_html = re.search(r'<form[^>]*data-testid="confirm-form".*?</form>', page, re.DOTALL)
+    assert form_html, f"no confirmation form: {re.sub(r'<[^>]+>', ' ', backup.group(1))}"
+    state, log = submit_run(opener, base, port, "/migrations/apply", form_html.group(0))
+    used = re.search(r"with (\S*pg_dump) \((.*?)\) to ", log)
+    assert used, log[-3000:]
+    return f"{state}; backup by {used.group(1)} ({used.group(2)})"
+
+
+def restore_backup(opener: urllib.request.OpenerDirector, base: str, port: int) -> str:
+    """Restore the backup the migration took, through its page and form as a person does: the server's
+    version decides how (PostgreSQL 16 and older: pg_restore 17's script, run by pgadmin-py)."""
+    status, _, page = serve_probe.get(opener, f"{base}/migrations/backups")
+    assert status == 200, page[:800]
+    names = re.findall(r'/migrations/backups/([^/"]+\.dump)/restore', page)
+    assert names, "the backups page offers no restore"
+    status, _, page = serve_probe.get(opener, f"{base}/migrations/backups/{names[0]}/restore")
+    assert status == 200, page[:800]
+    form_html = re.search(r'<form[^>]*data-testid="restore-form".*?</form>', page, re.DOTALL)
+    assert form_html and "Type <span" in form_html.group(0), page[:2000]
+    state, log = submit_run(opener, base, port, f"/migrations/backups/{names[0]}/restore", form_html.group(0))
+    how = re.search(r"restoring \S+ with (.*?) --clean", log)
+    assert how, log[-3000:]
+    return f"{names[0]}: {state}; with {how.group(1)}"
 
 
 def check_image(image: StageState, database_url: str) -> dict[str, object]:
@@ -786,9 +809,7 @@ def check_image(image: StageState, database_url: str) -> dict[str, object]:
             "from pgadmin_py.demo import bootstrap\n"
             "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
             f"    c.execute('drop database if exists {CHECK_DB} with (force)')\n"
-            f"    c.execute('drop database if exists {CHECK_DB}_restored with (force)')\n"
             f"    c.execute('create database {CHECK_DB}')\n"
-            f"    c.execute('create database {CHECK_DB}_restored')\n"
             "bootstrap.prepare(sys.argv[2])\n")
         sh(*in_image(image, ["python", "-c", prepare, database_url, check_url], {}))
         port = free_port()
@@ -799,6 +820,7 @@ def check_image(image: StageState, database_url: str) -> dict[str, object]:
         def during(opener: urllib.request.OpenerDirector, base: str) -> None:
             health["exit"] = subprocess.run(in_image(image, image.healthcheck, env), check=False).returncode
             results["migration"] = apply_migration(opener, base, port)
+            results["restore"] = restore_backup(opener, base, port)
             for page in ("/migrations", "/tables", "/diagram", "/models"):
                 status, _, body = serve_probe.get(opener, base + page)
                 assert status == 200, (page, status, body[:500])
@@ -815,28 +837,19 @@ def check_image(image: StageState, database_url: str) -> dict[str, object]:
         assert "7 models, 8 tables from demo.models:Base" in log, log[-3000:]
         results["healthcheck_exit"] = health.get("exit")
         say("== pg_dump / pg_restore of the image against that database")
-        versions = subprocess.run(in_image(image, ["sh", "-c", "pg_dump --version; pg_restore --version"], {}),
-                                  check=True, capture_output=True, text=True).stdout.split("\n")
+        versions = [subprocess.run(in_image(image, [tool, "--version"], {}), check=True, capture_output=True,
+                                   text=True).stdout.strip() for tool in ("pg_dump", "pg_restore")]
         dump = "/data/check.dump"
         sh(*in_image(image, ["pg_dump", "-Fc", "-f", dump, "--dbname", check_url], {}))
         listing = subprocess.run(in_image(image, ["pg_restore", "--list", dump], {}), check=True,
                                  capture_output=True, text=True).stdout
-        restored = subprocess.run(in_image(image, ["pg_restore", "--no-owner", "--dbname",
-                                                   with_database(database_url, f"{CHECK_DB}_restored"), dump], {}),
-                                  check=False, capture_output=True, text=True)
-        errors = re.findall(r"^pg_restore: error: (.*)$", restored.stderr, re.MULTILINE)
-        failed = [line for line in re.findall(r"^Command was: (.*)$", restored.stderr, re.MULTILINE)
-                  if line != "SET transaction_timeout = 0;"]
-        assert not failed, restored.stderr[-2000:]  # only what a server older than the tools refuses
         backups = sorted(p.name for p in (data / "backups").glob("*") if not p.name.endswith(".json"))
-        results["pg_tools"] = {"versions": [v for v in versions if v],
-                               "dump_bytes": (data / "check.dump").stat().st_size,
+        results["pg_tools"] = {"versions": versions, "dump_bytes": (data / "check.dump").stat().st_size,
                                "dump_entries": sum(1 for line in listing.splitlines() if not line.startswith(";")),
-                               "restore_errors": errors, "backups_taken_by_the_app": backups}
+                               "backups_taken_by_the_app": backups}
         sh(*in_image(image, ["python", "-c",
                              "import sys, psycopg\n"
                              "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
-                             f"    c.execute('drop database {CHECK_DB}_restored')\n"
                              f"    c.execute('drop database {CHECK_DB}')\n", database_url], {}))
     return results
 
@@ -870,18 +883,20 @@ def main() -> int:
         say(f"   {(size - previous) / MB:7.1f} MB  {first}{'  (cached)' if cached else ''}")
         previous = size
     say("   per part:")
-    parts = breakdown(WORK / "debian-trixie-slim.tar", image.root)
-    for name, size, members in parts:
+    for name, size, members in breakdown(image.root):
         say(f"   {size / MB:7.1f} MB  {name}" + (f"  [{members}]" if members else ""))
-    say(f"   {(total - sum(s for _, s, _ in parts)) / MB:7.1f} MB  other (dpkg and apt state, user, directories)")
     venv = image.root / "opt/pgadmin-py"
     if venv.exists():
         say("   the virtualenv:")
         for name, size in venv_breakdown(venv):
             say(f"   {size / MB:7.1f} MB  {name}")
-    perl = sorted(n for n in dpkg_packages(image.root) if n == "perl" or n.startswith(("libperl", "perl-modules")))
-    say(f"   Perl: {', '.join(perl) if perl else 'none beyond perl-base, which every Debian base has'}")
-    assert not perl, "Perl is installed"
+    packages = dpkg_packages(image.root)
+    say(f"   Debian packages the files come from ({len(packages)}): "
+        + " ".join(f"{n}={f.get('Version', '?')}" for n, f in sorted(packages.items())))
+    perl = sorted(n for n in packages if n.startswith(("perl", "libperl")))
+    perl += [p.name for d in ("usr/bin", "usr/local/bin") for p in (image.root / d).glob("perl*")]
+    say(f"   Perl: {', '.join(perl) if perl else 'none'}")
+    assert not perl, "Perl is in the image"
     left_out = next((a for st in stages for i in st.instructions if i.op == "ARG"
                      for a in [i.args] if a.startswith("LEFT_OUT=")), "LEFT_OUT=").split("=", 1)[1]
     for name in shlex.split(left_out)[0].split() if left_out else ():

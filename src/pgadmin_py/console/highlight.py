@@ -3,19 +3,17 @@ static/css/sql.css colours for the dark and the light theme."""
 
 from __future__ import annotations
 
-from pygments import highlight as _highlight  # type: ignore[import-untyped]
-from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
-from pygments.lexers.sql import PostgresLexer  # type: ignore[import-untyped]
-
 from pgadmin_py.core.cache import BoundedCache
-
-_LEXER = PostgresLexer(stripnl=False, ensurenl=False)
-_FORMATTER = HtmlFormatter(nowrap=True)
 
 
 def highlight_sql(sql: str) -> str:
     """HTML (already escaped) of ``sql`` with token spans; safe to mark as such in a template."""
-    html = str(_highlight(sql, _LEXER, _FORMATTER))
+    # Pygments is imported on first use: a server that shows no SQL never holds it (2 MiB resident)
+    from pygments import highlight  # type: ignore[import-untyped]
+    from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+    from pygments.lexers.sql import PostgresLexer  # type: ignore[import-untyped]
+
+    html = str(highlight(sql, PostgresLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True)))
     return html if sql.endswith("\n") else html.rstrip("\n")
 
 

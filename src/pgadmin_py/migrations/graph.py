@@ -13,18 +13,16 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-from alembic.script.revision import (
-    MultipleHeads,
-    RangeNotAncestorError,
-    ResolutionError,
-    RevisionError,
-    RevisionMap,
-)
-from alembic.script.revision import Revision as AlembicRevision
+from typing import TYPE_CHECKING
 
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.scripts import RevisionScript
+
+if TYPE_CHECKING:
+    from alembic.script.revision import RevisionMap
+
+# Alembic's revision map is imported where a target is resolved, not with this module: importing Alembic brings
+# Mako and Pygments (10 MiB resident) into a server that may never plan a migration.
 
 
 class RevisionNotFound(AppError):
@@ -231,6 +229,9 @@ class Planned:
 def alembic_map(graph: RevisionGraph) -> RevisionMap:
     """Alembic's own :class:`RevisionMap` over the parsed facts (no script is imported), fed in the order
     Alembic's ScriptDirectory would load the files, so its answers (and their order) are the CLI's."""
+    from alembic.script.revision import Revision as AlembicRevision
+    from alembic.script.revision import RevisionMap
+
     if graph.missing_parents:
         rev, missing = graph.missing_parents[0]
         raise PlanRefused(f"Revision {rev} names down_revision {missing}, which no script defines: Alembic "
@@ -254,6 +255,8 @@ def _scalar(revisions: tuple[str, ...]) -> str | tuple[str, ...] | None:
 @contextmanager
 def _alembic_errors(target: str) -> Iterator[None]:
     """Alembic's revision errors, in words, with the way out (as the CLI's ``_catch_revision_errors``)."""
+    from alembic.script.revision import MultipleHeads, RangeNotAncestorError, ResolutionError, RevisionError
+
     try:
         yield
     except MultipleHeads as exc:
@@ -286,6 +289,8 @@ def resolve(graph: RevisionGraph, target: str) -> tuple[str, ...]:
     target = target.strip()
     if target == "base":
         return ()
+    from alembic.script.revision import Revision as AlembicRevision
+
     with _alembic_errors(target):
         found = alembic_map(graph).get_revisions(target)
     return tuple(r.revision for r in found if isinstance(r, AlembicRevision))

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,6 +26,8 @@ from pgadmin_py.db.binaries import bin_dirs
 from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.backup_scope import Coverage
 
+TRANSACTION_TIMEOUT_SINCE = 17  # pg_restore sets it from this version on; servers before it lack the setting
+SCRIPT_RESTORE = Path(__file__).resolve().parent / "scriptrestore.py"
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
 
@@ -113,7 +116,8 @@ def choose_tools(server_major: int, dirs: list[Path] | None = None) -> ToolChoic
     """The tools of the server's own major version when present, else the nearest newer one.
 
     pg_dump dumps any older server, but pg_restore writes what its own version knows: pg_restore 17+ sets
-    ``transaction_timeout``, which PostgreSQL 16 and older refuse, so the nearest version is the safe pick."""
+    ``transaction_timeout``, which PostgreSQL 16 and older refuse, so the nearest version is the natural pick
+    (with a newer one :func:`restore_command` runs pg_restore's script instead)."""
     found = [t for d in (dirs if dirs is not None else candidate_dirs()) if (t := probe(d)) is not None]
     usable = sorted((t for t in found if t.major >= server_major), key=lambda t: t.major)
     if usable:
@@ -214,10 +218,29 @@ def run_backup(tools: PgTools, url: DatabaseUrl, target: Path, revisions: tuple[
                   source.system_identifier, note, coverage=coverage)
 
 
-def restore_command(tools: PgTools, url: DatabaseUrl, source: Path, use_list: Path | None = None
+def restores_by_script(tools: PgTools, server_major: int | None) -> bool:
+    """pg_restore 17+ into a server older than 17 (None: not known, pg_restore itself)."""
+    return server_major is not None and tools.major >= TRANSACTION_TIMEOUT_SINCE > server_major
+
+
+def restore_command(tools: PgTools, url: DatabaseUrl, source: Path, server_major: int | None, *,
+                    use_list: Path | None = None, drop_first: Sequence[tuple[str, str]] = ()
                     ) -> tuple[list[str], dict[str, str]]:
-    """``use_list``: restore only the entries of this ``pg_restore -L`` list (a targeted backup's tables)."""
+    """pg_restore into the database in one transaction.
+
+    ``use_list``: restore only the entries of this ``pg_restore -L`` list (a targeted backup's tables).
+    ``drop_first``: (schema, table) of tables created after the backup was taken, dropped in the same transaction
+    before the backup's objects are (a new table with a foreign key to a restored one would otherwise stop
+    ``--clean`` from dropping that one). Those, and pg_restore 17+ into a server older than 17 (which refuses the
+    ``SET transaction_timeout`` pg_restore starts with), go through pg_restore's script, run by
+    :mod:`scriptrestore` in one transaction.
+    """
     listed = ["--use-list", str(use_list)] if use_list is not None else []
+    if drop_first or restores_by_script(tools, server_major):
+        drops = [arg for schema, table in drop_first for arg in ("--drop-first", schema, table)]
+        command = [sys.executable, str(SCRIPT_RESTORE), str(tools.pg_restore), *listed, *drops, *_dbname_args(url),
+                   str(source)]
+        return command, _env(url)
     command = [str(tools.pg_restore), "--clean", "--if-exists", "--single-transaction", "--no-password",
                "--exit-on-error", *listed, *_dbname_args(url), str(source)]
     return command, _env(url)

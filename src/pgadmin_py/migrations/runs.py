@@ -35,7 +35,15 @@ from pgadmin_py.migrations.backups import BackupPolicy, prune
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files, run_sessions, terminate_sessions
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.lockwait import LockWait, explain
-from pgadmin_py.migrations.pgtools import Backup, BackupError, PgTools, list_backups, restore_command, run_backup
+from pgadmin_py.migrations.pgtools import (
+    Backup,
+    BackupError,
+    PgTools,
+    list_backups,
+    restore_command,
+    restores_by_script,
+    run_backup,
+)
 from pgadmin_py.migrations.reconcile import reconcile
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
 from pgadmin_py.migrations.schema_watch import SchemaWatch
@@ -87,6 +95,7 @@ class RunJob:
     backup_tables: tuple[tuple[str | None, str], ...] | None = None  # a targeted backup of these; None: full
     backup_why: str = ""  # why the backup is full when a targeted one was asked for
     restore_list: Path | None = None  # restore only these entries (pg_restore --use-list): a targeted backup
+    server_major: int | None = None  # a restore: the server's major version (how pg_restore may talk to it)
 
 
 
@@ -105,7 +114,8 @@ def _command(job: RunJob) -> tuple[list[str], dict[str, str]]:
     if job.kind == "restore":
         if job.backup_tools is None or job.restore_source is None:
             return ["false"], dict(os.environ)
-        return restore_command(job.backup_tools, job.config.database_url, job.restore_source, job.restore_list)
+        return restore_command(job.backup_tools, job.config.database_url, job.restore_source, job.server_major,
+                               use_list=job.restore_list, drop_first=job.drop_after_restore)
     return job.config.run_command(job.kind, job.target), job.config.env()
 
 
@@ -330,16 +340,13 @@ class _Worker:
         job = self.job
         if job.backup_tools is None or job.restore_source is None:
             return "failed", "No pg_restore available for this server.", None
-        self.say(f"restoring {job.restore_source.name} with {job.backup_tools.pg_restore} --clean --if-exists")
+        how = (f"'s script (pg_restore {job.backup_tools.major} sets transaction_timeout, which PostgreSQL "
+               f"{job.server_major} lacks), run in one transaction" if restores_by_script(job.backup_tools,
+                                                                                         job.server_major) else "")
+        self.say(f"restoring {job.restore_source.name} with {job.backup_tools.pg_restore}{how} --clean --if-exists")
         code = self._stream()
         if code != 0:
             return "failed", "pg_restore failed; it ran in one transaction, so nothing was changed.", None
-        if job.drop_after_restore:
-            with direct_connection(job.config.database_url, "restore") as conn:
-                for schema, table in job.drop_after_restore:
-                    self.say(f"dropping {schema}.{table}: it was created after the backup was taken")
-                    conn.execute(sql.SQL("drop table if exists {}.{} cascade").format(
-                        sql.Identifier(schema), sql.Identifier(table)))
         return "succeeded", None, None
 
     def _stream(self) -> int:

@@ -721,5 +721,6 @@ class MigrationsService:
                      backup_path=plan.safety_backup, restore_source=plan.backup.path,
                      drop_after_restore=plan.extra_tables, backup_policy=self.backup_policy(),
                      schema_watch=self._schema_watch(),
-                     restore_list=restore_list(plan.tools.tools, plan.backup, self.settings.data_dir / "restore-lists"))
+                     restore_list=restore_list(plan.tools.tools, plan.backup, self.settings.data_dir / "restore-lists"),
+                     server_major=plan.tools.server_major)
         return self.registry.start(job, self.history)

@@ -70,6 +70,12 @@ class Urls:
     def migration_apply(self) -> str:
         return "/migrations/apply"
 
+    def migration_rehearse(self) -> str:
+        return "/migrations/rehearse"
+
+    def migration_run_cancel(self, run_id: int) -> str:
+        return f"/migrations/runs/{int(run_id)}/cancel"
+
     def migration_runs(self) -> str:
         return "/migrations/runs"
 

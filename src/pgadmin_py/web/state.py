@@ -27,6 +27,7 @@ from pgadmin_py.db.engine import create_db_engine
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.diagram.service import DiagramService
 from pgadmin_py.migrations.rehearsal import Rehearsals
+from pgadmin_py.migrations.revfiles import RevisionFiles
 from pgadmin_py.migrations.runs import RunRegistry
 from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.models.service import ModelsService
@@ -54,6 +55,7 @@ class AppState:
     records: Records  # create / edit / delete of rows (it keeps the generated form classes)
     migrations: MigrationsService  # its probe cache, SQL previews' pool and run registry live with the app
     rehearsals: Rehearsals  # rehearsals on throwaway copies (stopped, their copies dropped, on shutdown)
+    revision_files: RevisionFiles  # revisions' authors (git history, cached) and their files' source
     console: Console  # the SQL console (runs in flight, the last results, history and saved queries)
     diagram: DiagramService  # the ER diagram, cached by catalog fingerprint
     models_pages: ModelsService  # the models pages and the diagram's drift marks (owns the drift worker)
@@ -114,7 +116,7 @@ def build_state(settings: Settings, *, access_token: str | None = None, models: 
         settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=project_models, renderer=renderer,
         access_token=token, cookie_secret=cookie_secret, browser=Browser(engine),
         records=Records(engine, lambda: project_models.facts().catalog), migrations=migrations,
-        rehearsals=Rehearsals(migrations),
+        rehearsals=Rehearsals(migrations), revision_files=RevisionFiles(migrations),
         console=Console.from_settings(settings), diagram=diagram,
         models_pages=ModelsService(project_models, diagram, migrations.revision_scripts), children=children,
         sessions=sessions, throttle=LoginThrottle())
@@ -127,7 +129,7 @@ def dependencies(state: AppState) -> dict[str, Provide]:
 
     return {"runtime": provide(state), "renderer": provide(state.renderer), "browser": provide(state.browser),
             "records": provide(state.records), "migrations": provide(state.migrations),
-            "rehearsals": provide(state.rehearsals),
+            "rehearsals": provide(state.rehearsals), "revision_files": provide(state.revision_files),
             "console": provide(state.console), "models": provide(state.models_pages)}
 
 
@@ -138,5 +140,6 @@ BrowserDep = NamedDependency[Browser]
 RecordsDep = NamedDependency[Records]
 MigrationsDep = NamedDependency[MigrationsService]
 RehearsalsDep = NamedDependency[Rehearsals]
+RevisionFilesDep = NamedDependency[RevisionFiles]
 ConsoleDep = NamedDependency[Console]
 ModelsDep = NamedDependency[ModelsService]

@@ -70,6 +70,9 @@ class Urls:
     def migration_apply(self) -> str:
         return "/migrations/apply"
 
+    def migration_file(self, path: str) -> str:
+        return "/migrations/file?" + urlencode({"path": path})
+
     def migration_rehearse(self) -> str:
         return "/migrations/rehearse"
 

@@ -26,7 +26,7 @@ from pgadmin_py.migrations.runs import MigrationRunning
 from pgadmin_py.migrations.service import SQL_WAIT_SECONDS, MigrationsService, NotConfigured
 from pgadmin_py.web.htmx import target_of
 from pgadmin_py.web.render import Renderer
-from pgadmin_py.web.state import MigrationsDep, RehearsalsDep, RendererDep
+from pgadmin_py.web.state import MigrationsDep, RehearsalsDep, RendererDep, RevisionFilesDep
 from pgadmin_py.web.urls import Urls
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -99,14 +99,14 @@ class MigrationsController(Controller):
 
     @get("/", sync_to_thread=True)
     def overview(self, request: Request[Any, Any, Any], renderer: RendererDep,
-                 migrations: MigrationsDep) -> Response[str]:
+                 migrations: MigrationsDep, revision_files: RevisionFilesDep) -> Response[str]:
         try:
             view = migrations.overview()
         except (NotConfigured, AlembicProjectError) as exc:
             return renderer.page(request, "migrations/unconfigured.html", section="migrations",
                                          title="Migrations", error=exc)
         return renderer.page(request, "migrations/index.html", section="migrations", title="Migrations",
-                             view=view)
+                             view=view, authors=revision_files.authors(view.graph))
 
     @get("/plan", sync_to_thread=True)
     def plan(self, request: Request[Any, Any, Any], renderer: RendererDep,
@@ -193,12 +193,19 @@ class MigrationsController(Controller):
     def download_merge(self, migrations: MigrationsDep) -> Response[str]:
         return _script_download(migrations.merge_script(), "merge_heads.py")
 
+    @get("/file", sync_to_thread=True)
+    def file(self, request: Request[Any, Any, Any], renderer: RendererDep, revision_files: RevisionFilesDep,
+             path: FromQuery[str] = "") -> Response[str]:
+        view = revision_files.view(path)
+        return renderer.page(request, "migrations/file.html", section="migrations", title=view.shown_path, view=view)
+
     @get("/{rev:str}", sync_to_thread=True)
     def revision(self, request: Request[Any, Any, Any], renderer: RendererDep,
-                 migrations: MigrationsDep, rev: FromPath[str]) -> Response[str]:
+                 migrations: MigrationsDep, revision_files: RevisionFilesDep, rev: FromPath[str]) -> Response[str]:
         detail = migrations.detail(rev, wait=sql_wait(request))
         return renderer.page(request, "migrations/revision.html", section="migrations",
-                             title=f"Revision {rev}", detail=detail)
+                             title=f"Revision {rev}", detail=detail, author=revision_files.author(detail.path),
+                             file_link=revision_files.link(detail.path))
 
 
 def running_page(request: Request[Any, Any, Any], renderer: Renderer, exc: MigrationRunning) -> Response[str]:

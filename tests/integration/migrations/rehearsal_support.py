@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,20 @@ def rehearse(client: TestClient, target: str) -> int:  # type: ignore[type-arg]
     match = re.search(r"/migrations/runs/(\d+)$", response.headers["location"])
     assert match
     return int(match.group(1))
+
+
+def copy_project(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(PROJECT, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def git(where: Path, *args: str, author: str = "Nobody") -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": f"{author.split()[0].lower()}@example.com",
+           "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": "ci@example.com", "GIT_CONFIG_NOSYSTEM": "1",
+           "HOME": str(where)}
+    subprocess.run(["git", *args], cwd=where, env=env, check=True, capture_output=True, timeout=30)
+
+
+def env_for(project: Path, url: DatabaseUrl, data: Path) -> dict[str, str]:
+    return {**project_env(url, data), "ALEMBIC_CONFIG": str(project / "alembic.ini"), "PROJECT_DIR": str(project)}

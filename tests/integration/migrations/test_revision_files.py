@@ -5,37 +5,17 @@ highlighted, and nothing but the project's revision files, whatever path is aske
 from __future__ import annotations
 
 import html
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from mig_support import text_of as tags_out
-from rehearsal_support import PROJECT, project_env
+from rehearsal_support import copy_project, env_for, git
 
 from pgadmin_py.core.dburl import DatabaseUrl
 
 
 def text_of(page: str) -> str:
     return html.unescape(tags_out(page))
-
-
-def copy_project(tmp_path: Path) -> Path:
-    target = tmp_path / "project"
-    shutil.copytree(PROJECT, target, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
-
-
-def git(where: Path, *args: str, author: str = "Nobody") -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": f"{author.split()[0].lower()}@example.com",
-           "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": "ci@example.com", "GIT_CONFIG_NOSYSTEM": "1",
-           "HOME": str(where)}
-    subprocess.run(["git", *args], cwd=where, env=env, check=True, capture_output=True, timeout=30)
-
-
-def env_for(project: Path, url: DatabaseUrl, data: Path) -> dict[str, str]:
-    return {**project_env(url, data), "ALEMBIC_CONFIG": str(project / "alembic.ini"), "PROJECT_DIR": str(project)}
 
 
 def test_authors_come_from_the_git_history_through_renames(empty_db: DatabaseUrl, tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 MARK = "::pgadmin-py::"
-REHEARSAL_ENV = "PGADMIN_PY_REHEARSAL_DB"  # a rehearsal's copy: statements timed, any other database refused
 
 
 def _say(text: str) -> None:
@@ -130,52 +129,6 @@ def _wrap(steps: list[Any], announce: bool) -> list[Any]:
     return steps
 
 
-def _one_line(statement: object) -> str:
-    return " ".join(str(statement).split())[:4000]
-
-
-def _rehearsal_hooks(database: str) -> None:
-    """A rehearsal: refuse every connection to a database other than the copy *before it is used* (an env.py
-    that ignores sqlalchemy.url and DATABASE_URL would otherwise migrate the real database), and time every
-    statement (``stmt <ms> <sql>``; ``stmt-failed`` for the one that raised)."""
-    import time
-
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-    from sqlalchemy.pool import Pool
-
-    def connected(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        try:
-            cursor.execute("select current_database()")
-            name = cursor.fetchone()[0]
-        finally:
-            cursor.close()
-        dbapi_conn.rollback()
-        if name != database:
-            raise RuntimeError(f"env.py connected to the database {name!r}, not to the rehearsal's copy "
-                               f"{database!r}: a rehearsal needs the database URL to come from sqlalchemy.url or "
-                               "DATABASE_URL (the environment); nothing was run there")
-
-    def before(conn: Any, _cursor: Any, _statement: Any, _params: Any, _context: Any, _many: Any) -> None:
-        conn.info.setdefault("pgadmin_py_started", []).append(time.perf_counter())
-
-    def took(conn: Any) -> float:
-        stack = conn.info.get("pgadmin_py_started") if conn is not None else None
-        return (time.perf_counter() - stack.pop()) * 1000 if stack else 0.0
-
-    def after(conn: Any, _cursor: Any, statement: Any, _params: Any, _context: Any, _many: Any) -> None:
-        _say(f"stmt {took(conn):.1f} {_one_line(statement)}")
-
-    def failed(context: Any) -> None:
-        _say(f"stmt-failed {took(context.connection):.1f} {_one_line(context.statement or '')}")
-
-    event.listen(Pool, "connect", connected)
-    event.listen(Engine, "before_cursor_execute", before)
-    event.listen(Engine, "after_cursor_execute", after)
-    event.listen(Engine, "handle_error", failed)
-
-
 def _run(cfg: Any, target: str, *, direction: str, sql: bool, starting: list[str] | None,
          single_step: bool = False) -> None:
     from alembic.runtime.environment import EnvironmentContext
@@ -219,8 +172,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action in {"upgrade", "downgrade"}:
             _say(f"start {args.action} {args.target}")
-            if os.environ.get(REHEARSAL_ENV):
-                _rehearsal_hooks(os.environ[REHEARSAL_ENV])
             cfg = _config(args.ini, args.section, None)
             _run(cfg, args.target, direction="up" if args.action == "upgrade" else "down", sql=False, starting=None)
         elif args.action == "stamp":

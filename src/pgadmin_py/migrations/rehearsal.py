@@ -30,7 +30,6 @@ from psycopg import sql
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.db.engine import direct_connection
-from pgadmin_py.migrations.child import REHEARSAL_ENV
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
@@ -49,6 +48,8 @@ from pgadmin_py.migrations.timings import RevisionTime, Statement, read_timings
 
 log = logging.getLogger(__name__)
 KIND = "rehearsal"
+REHEARSAL_ENV = "PGADMIN_PY_REHEARSAL_DB"  # = rehearsal_site/sitecustomize.ENV: the copy, the only database allowed
+SITE_DIR = Path(__file__).resolve().parent / "rehearsal_site"  # first on the rehearsal's PYTHONPATH
 SAVE_EVERY_SECONDS = 1.0
 
 
@@ -156,11 +157,13 @@ class Rehearsals:
             return "There is nothing to rehearse: no revision would run."
         if plan.blocked:
             return plan.blocked
-        if plan.runner.mode != "alembic":
-            return (f"The runner is {plan.runner.mode}: a rehearsal needs the database URL to come from the "
-                    "environment, and only pgadmin-py's own Alembic runner can make sure the migration connects to "
-                    "the copy and never to this database. Set ALEMBIC_PYTHON to the project's interpreter (and "
-                    "unset MIGRATE_COMMAND) with an env.py that reads sqlalchemy.url or DATABASE_URL.")
+        command = plan.runner.run_command("upgrade", "head")
+        if plan.runner.migrate_command and command[0] != plan.runner.python.path:
+            return (f"MIGRATE_COMMAND ({plan.runner.migrate_command}) does not start with python: a rehearsal "
+                    "points the project's DATABASE_URL at the copy and makes the project's Python refuse any other "
+                    "database before using it, which it can only do for a Python process it starts. Use a "
+                    "`python ...` command that reads the database URL from the environment, or unset "
+                    "MIGRATE_COMMAND.")
         return None
 
     def start(self, action: str, target: str, started_by: str) -> int:
@@ -313,7 +316,7 @@ class _Worker:
         finally:
             dropped_at = time.monotonic()
             dropped = self._drop(url)
-            timings = read_timings(self.live.lines)
+            timings = read_timings(self.live.lines, finished=status == "succeeded")
             failing = failing or next((t.revision for t in timings.revisions if t.ms is None), None)
             result = dataclasses.replace(result, status=status, times=timings.revisions,
                                          failed_statement=timings.failed_statement, error=error,
@@ -342,7 +345,9 @@ class _Worker:
     def _apply(self, copy: ScratchCopy) -> tuple[str, str | None, str | None, tuple[str, ...] | None]:
         config = dataclasses.replace(self.runner, database_url=copy.url)
         command = config.run_command(self.result.action, self.result.target)
-        env = {**config.env(), REHEARSAL_ENV: copy.name}
+        env = config.env()
+        path = os.pathsep.join(p for p in (str(SITE_DIR), env.get("PYTHONPATH", "")) if p)
+        env = {**env, REHEARSAL_ENV: copy.name, "PYTHONPATH": path}
         self.guard = GuardProcess.acquire(copy.url, command, env, config.project_dir)
         if self.guard is None:
             return "failed", "The copy's migration lock was taken by another session.", None, None

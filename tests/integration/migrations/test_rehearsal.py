@@ -88,18 +88,19 @@ def test_large_tables_are_copied_as_a_sample_and_their_orphans_left_out(empty_db
     assert scratch_left(empty_db) == []
 
 
-def test_an_env_py_that_ignores_the_url_is_refused_before_it_runs_anything(empty_db: DatabaseUrl,
-                                                                           tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("wrapper", ["", "python manage.py db"])
+def test_a_project_that_names_its_own_database_is_refused_before_it_runs_anything(
+        empty_db: DatabaseUrl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrapper: str) -> None:
     from support.web import make_client
 
     alembic(empty_db, "upgrade", "rh01")
     before = fingerprint(empty_db)
     monkeypatch.setenv("REHEARSE_HARDCODED_URL", empty_db.libpq())  # reaches the child: the project's own config
-    with make_client(project_env(empty_db, tmp_path)) as client:
+    extra = {"MIGRATE_COMMAND": wrapper} if wrapper else {}
+    with make_client(project_env(empty_db, tmp_path, **extra)) as client:
         page = text_of(wait_run(client, rehearse(client, "rh02")))
     assert "rehearsal failed" in page
-    assert f"env.py connected to the database '{empty_db.database}', not to the rehearsal's copy" in page
+    assert f"the migration connected to the database '{empty_db.database}', not to the rehearsal's copy" in page
     assert fingerprint(empty_db) == before and version(empty_db) == ["rh01"]
     assert scratch_left(empty_db) == []
 
@@ -143,11 +144,25 @@ def test_without_createdb_the_plan_says_so(empty_db: DatabaseUrl, tmp_path: Path
             conn.execute(f'drop role "{role}"')
 
 
-def test_a_wrapper_command_is_not_rehearsed_and_the_plan_says_why(empty_db: DatabaseUrl, tmp_path: Path) -> None:
+def test_a_wrapper_command_is_rehearsed_on_the_copy(empty_db: DatabaseUrl, tmp_path: Path) -> None:
     from support.web import make_client
 
     alembic(empty_db, "upgrade", "rh01")
+    before = fingerprint(empty_db)
     with make_client(project_env(empty_db, tmp_path, MIGRATE_COMMAND="python manage.py db")) as client:
+        page = text_of(wait_run(client, rehearse(client, "rh02")))
+    assert "rehearsal passed" in page, page[-3000:]
+    assert "manage.py: upgrade rh02" in page and "via MIGRATE_COMMAND" in page
+    assert "CREATE INDEX ix_events_kind ON events (kind)" in page  # timed through the wrapper too
+    assert fingerprint(empty_db) == before and scratch_left(empty_db) == []
+
+
+def test_a_wrapper_that_is_not_python_is_not_rehearsed_and_the_plan_says_why(empty_db: DatabaseUrl,
+                                                                             tmp_path: Path) -> None:
+    from support.web import make_client
+
+    alembic(empty_db, "upgrade", "rh01")
+    with make_client(project_env(empty_db, tmp_path, MIGRATE_COMMAND="./migrate.sh")) as client:
         plan = text_of(client.get("/migrations/plan?action=upgrade&target=rh02").text)
-    assert "a rehearsal needs the database URL to come from the environment" in plan
+    assert "MIGRATE_COMMAND (./migrate.sh) does not start with python" in plan
     assert "Rehearse on a copy" not in plan

@@ -27,6 +27,17 @@ def test_statements_are_grouped_under_their_revision_and_the_failing_one_is_name
     assert round(timings.other_ms, 1) == 1.0  # Alembic's own: reading and moving the version table
 
 
-def test_a_log_without_markers_has_no_timings() -> None:
-    timings = read_timings(["INFO  [alembic.runtime.migration] Running upgrade  -> a, first"])
-    assert timings.revisions == () and timings.failed_statement is None
+WRAPPER_LOG = """INFO  [alembic.runtime.migration] Running upgrade  -> a, first
+::pgadmin-py:: stmt 1.5 CREATE TABLE t (id INTEGER)
+::pgadmin-py:: stmt 2.5 INSERT INTO t SELECT 1
+INFO  [alembic.runtime.migration] Running upgrade a -> b, second
+::pgadmin-py:: stmt 4.0 CREATE INDEX i ON t (id)
+"""
+
+
+def test_through_a_wrapper_alembic_own_lines_delimit_the_revisions() -> None:
+    finished = read_timings(WRAPPER_LOG.splitlines(), finished=True)
+    assert [(t.revision, t.ms, len(t.statements)) for t in finished.revisions] == [("a", 4.0, 2), ("b", 4.0, 1)]
+    failed = read_timings(WRAPPER_LOG.splitlines())
+    assert [(t.revision, t.ms) for t in failed.revisions] == [("a", 4.0), ("b", None)]
+    assert read_timings(["no progress at all"]).revisions == ()

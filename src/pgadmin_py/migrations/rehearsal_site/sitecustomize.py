@@ -10,6 +10,7 @@ Standard library and SQLAlchemy only: it runs in the project's interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -74,9 +75,8 @@ def _chain() -> None:
     sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != here]
     mine = sys.modules.pop("sitecustomize", None)
     try:
-        importlib.import_module("sitecustomize")
-    except ImportError:
-        pass
+        with contextlib.suppress(ImportError):
+            importlib.import_module("sitecustomize")
     finally:
         sys.path[:] = kept
         if mine is not None:
@@ -84,8 +84,6 @@ def _chain() -> None:
 
 
 if os.environ.get(ENV):
-    try:
+    with contextlib.suppress(ImportError):  # no SQLAlchemy in this process: it cannot migrate anything either
         install(os.environ[ENV])
-    except ImportError:
-        pass  # no SQLAlchemy in this process: it cannot migrate anything either
 _chain()

@@ -272,6 +272,8 @@ class _Worker:
         self.add(f"[{stamp}] pgadmin-py: {text}")
 
     def add(self, line: str) -> None:
+        if "[alembic.runtime.plugins] setup plugin" in line:
+            return  # as in a real run's log (runs.py): Alembic 1.16+ announces its plugins on every run
         self.live.lines.append(mask_urls_in(line.rstrip("\n")))
         if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
             self.save()

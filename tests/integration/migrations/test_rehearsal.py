@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from mig_support import text_of, wait_run
+from mig_support import FIXTURES, post_form, text_of, wait_run
 from rehearsal_support import alembic, fingerprint, project_env, rehearse, scratch_left
 
 from pgadmin_py.core.dburl import DatabaseUrl
@@ -166,3 +166,28 @@ def test_a_wrapper_that_is_not_python_is_not_rehearsed_and_the_plan_says_why(emp
         plan = text_of(client.get("/migrations/plan?action=upgrade&target=rh02").text)
     assert "MIGRATE_COMMAND (./migrate.sh) does not start with python" in plan
     assert "Rehearse on a copy" not in plan
+
+
+def test_a_cancelled_rehearsal_drops_its_copy(empty_db: DatabaseUrl, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from support.web import make_client
+
+    monkeypatch.setenv("SLEEPY_SECONDS", "60")
+    project = FIXTURES / "sleepy"
+    env = {"DATABASE_URL": empty_db.libpq(), "ALEMBIC_CONFIG": str(project / "alembic.ini"),
+           "PROJECT_DIR": str(project), "DATA_DIR": str(tmp_path)}
+    before = fingerprint(empty_db)
+    with make_client(env) as client:
+        run_id = rehearse(client, "s1000000slow")
+        deadline = time.monotonic() + 60
+        while "begin upgrade s1000000slow" not in client.get(f"/migrations/runs/{run_id}").text:  # in its sleep
+            assert time.monotonic() < deadline, "the rehearsal never reached its slow statement"
+            time.sleep(0.2)
+        assert scratch_left(empty_db)  # the copy exists while it runs
+        started = time.monotonic()
+        response = post_form(client, f"/migrations/runs/{run_id}/cancel", {}, page=f"/migrations/runs/{run_id}")
+        assert response.status_code == 303
+        page = text_of(wait_run(client, run_id, timeout=60))
+        assert time.monotonic() - started < 30  # not the 60 s of the sleep
+    assert "rehearsal failed" in page and "The rehearsal was cancelled." in page
+    assert scratch_left(empty_db) == [] and fingerprint(empty_db) == before

@@ -27,6 +27,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.db.engine import direct_connection
@@ -136,6 +137,7 @@ class Rehearsals:
         self.migrations = migrations
         self._mutex = threading.Lock()
         self._active: dict[int, _Worker] = {}
+        self._may_create: BoundedCache[str, tuple[str | None]] = BoundedCache(1, max_age=60)  # CREATEDB, per minute
 
     @property
     def _url(self) -> DatabaseUrl:
@@ -235,7 +237,7 @@ class Rehearsals:
         problem = self.problem(plan)
         if problem is None:
             try:
-                problem = create_problem(self._url)
+                problem = self._may_create.get_or_build("role", lambda: (create_problem(self._url),))[0]
             except psycopg.Error as exc:
                 problem = f"Whether this role may create the copy could not be checked: {exc}"
         return RehearsalPanel(self.for_plan(plan), problem)

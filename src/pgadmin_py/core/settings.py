@@ -54,6 +54,8 @@ class Settings:
     backup_max_mb: int = 5000  # size budget of the backup directory (the newest of each database always stays)
     statement_timeout_ms: int = 30_000
     migration_lock_timeout_ms: int = 5_000  # lock_timeout of every connection a migration run opens; 0: none
+    rehearsal_sample_above_mb: int = 1024  # a rehearsal copies tables above this (in a database above it) as samples
+    rehearsal_sample_rows: int = 10_000  # rows per sampled table
     cookie_secure: bool = False
     log_level: str = "INFO"
     demo: bool = False
@@ -206,6 +208,8 @@ class Settings:
             backup_max_mb=integer("BACKUP_MAX_MB", 5000, 1, 100_000_000),
             statement_timeout_ms=integer("STATEMENT_TIMEOUT_MS", 30_000, 100, 3_600_000),
             migration_lock_timeout_ms=duration_ms("MIGRATION_LOCK_TIMEOUT", 5_000, 3_600_000),
+            rehearsal_sample_above_mb=integer("REHEARSAL_SAMPLE_ABOVE_MB", 1024, 0, 100_000_000),
+            rehearsal_sample_rows=integer("REHEARSAL_SAMPLE_ROWS", 10_000, 1, 100_000_000),
             cookie_secure=flag("COOKIE_SECURE"),
             log_level=level,
             in_container=in_container,

@@ -116,9 +116,12 @@ def _wrap(steps: list[Any], announce: bool) -> list[Any]:
         @functools.wraps(inner)
         def wrapped(*args: Any, _inner: Any = inner, _rev: str = revision.revision, _dir: str = direction,
                     **kw: Any) -> Any:
+            import time
+
             _say(f"begin {_dir} {_rev}")
+            started = time.perf_counter()
             result = _inner(*args, **kw)
-            _say(f"done {_dir} {_rev}")
+            _say(f"done {_dir} {_rev} {(time.perf_counter() - started) * 1000:.1f}ms")
             return result
 
         wrapped._pgadmin_wrapped = True  # type: ignore[attr-defined]

@@ -72,6 +72,7 @@ class LiveRun:
     lines: list[str] = field(default_factory=list)
     status: str = "running"
     done: threading.Event = field(default_factory=threading.Event)
+    rehearsal: bool = False  # runs on a throwaway copy (rehearsal.py): never "the migration running here"
 
     def since(self, index: int) -> list[str]:
         return self.lines[index:]
@@ -156,9 +157,9 @@ class RunRegistry:
 
     def running_id(self, history: RunHistory) -> int | None:
         for run_id, run in sorted(self._live.items(), reverse=True):
-            if run.status == "running":
+            if run.status == "running" and not run.rehearsal:
                 return run_id
-        running = [r.id for r in history.recent(20) if r.status == "running"]
+        running = [r.id for r in history.recent(20) if r.status == "running" and r.kind != "rehearsal"]
         return running[0] if running else None
 
     def start(self, job: RunJob, history: RunHistory, on_finish: Callable[[int], None] | None = None) -> int:
@@ -178,6 +179,14 @@ class RunRegistry:
         worker = _Worker(job, history, live, guard, on_finish, self._forget)
         threading.Thread(target=worker.run, name=f"migration-run-{run_id}", daemon=True).start()
         return run_id
+
+    def attach(self, live: LiveRun) -> None:
+        """Watch a run this registry did not start (a rehearsal): its page and log stream find it here."""
+        with self._mutex:
+            self._live[live.id] = live
+
+    def detach(self, run_id: int) -> None:
+        self._forget(run_id)
 
     def _forget(self, run_id: int) -> None:
         with self._mutex:

@@ -8,7 +8,9 @@ services through Litestar's dependency injection (:func:`dependencies`): ``brows
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,8 @@ from pgadmin_py.core.settings import Settings
 from pgadmin_py.db.engine import create_db_engine
 from pgadmin_py.db.monitor import DatabaseMonitor
 from pgadmin_py.diagram.service import DiagramService
+from pgadmin_py.migrations.rehearsal import Rehearsals
+from pgadmin_py.migrations.revfiles import RevisionFiles
 from pgadmin_py.migrations.runs import RunRegistry
 from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.models.service import ModelsService
@@ -34,6 +38,8 @@ from pgadmin_py.web.resources import resource_dir
 from pgadmin_py.web.security import access_token_for
 from pgadmin_py.web.sessions import REVOKED_FILE, Sessions
 from pgadmin_py.web.throttle import LoginThrottle
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,6 +54,8 @@ class AppState:
     browser: Browser  # the data browser service (it caches table descriptions for a few seconds)
     records: Records  # create / edit / delete of rows (it keeps the generated form classes)
     migrations: MigrationsService  # its probe cache, SQL previews' pool and run registry live with the app
+    rehearsals: Rehearsals  # rehearsals on throwaway copies (stopped, their copies dropped, on shutdown)
+    revision_files: RevisionFiles  # revisions' authors (git history, cached) and their files' source
     console: Console  # the SQL console (runs in flight, the last results, history and saved queries)
     diagram: DiagramService  # the ER diagram, cached by catalog fingerprint
     models_pages: ModelsService  # the models pages and the diagram's drift marks (owns the drift worker)
@@ -56,12 +64,23 @@ class AppState:
     throttle: LoginThrottle  # the limit on failed logins
 
     def start(self) -> None:
-        """App startup: read the models in the background unless that began already (the CLI waits for them)."""
+        """App startup: read the models in the background unless that began already (the CLI waits for them);
+        drop the scratch databases a crashed rehearsal left behind (in the background: the database may be
+        down)."""
         self.models.begin()
+        if not self.settings.read_only:
+            threading.Thread(target=self._clean_scratch, name="rehearsal-cleanup", daemon=True).start()
+
+    def _clean_scratch(self) -> None:
+        try:
+            self.rehearsals.clean_leftovers()
+        except Exception:  # noqa: BLE001 - unreachable now: the next rehearsal cleans up first
+            log.info("the rehearsals' leftover copies were not looked for: the database is not reachable")
 
     def stop(self) -> None:
         """App shutdown: no thread pool, thread or child process of ours outlives it."""
         self.models_pages.shutdown()
+        self.rehearsals.shutdown()
         self.migrations.shutdown()
         self.children.stop()
         self.models.stop()
@@ -97,6 +116,7 @@ def build_state(settings: Settings, *, access_token: str | None = None, models: 
         settings=settings, engine=engine, monitor=DatabaseMonitor(engine), models=project_models, renderer=renderer,
         access_token=token, cookie_secret=cookie_secret, browser=Browser(engine),
         records=Records(engine, lambda: project_models.facts().catalog), migrations=migrations,
+        rehearsals=Rehearsals(migrations), revision_files=RevisionFiles(migrations),
         console=Console.from_settings(settings, engine), diagram=diagram,
         models_pages=ModelsService(project_models, diagram, migrations.revision_scripts), children=children,
         sessions=sessions, throttle=LoginThrottle())
@@ -109,6 +129,7 @@ def dependencies(state: AppState) -> dict[str, Provide]:
 
     return {"runtime": provide(state), "renderer": provide(state.renderer), "browser": provide(state.browser),
             "records": provide(state.records), "migrations": provide(state.migrations),
+            "rehearsals": provide(state.rehearsals), "revision_files": provide(state.revision_files),
             "console": provide(state.console), "models": provide(state.models_pages)}
 
 
@@ -118,5 +139,7 @@ RendererDep = NamedDependency[Renderer]
 BrowserDep = NamedDependency[Browser]
 RecordsDep = NamedDependency[Records]
 MigrationsDep = NamedDependency[MigrationsService]
+RehearsalsDep = NamedDependency[Rehearsals]
+RevisionFilesDep = NamedDependency[RevisionFiles]
 ConsoleDep = NamedDependency[Console]
 ModelsDep = NamedDependency[ModelsService]

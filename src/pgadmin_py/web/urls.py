@@ -70,6 +70,15 @@ class Urls:
     def migration_apply(self) -> str:
         return "/migrations/apply"
 
+    def migration_file(self, path: str) -> str:
+        return "/migrations/file?" + urlencode({"path": path})
+
+    def migration_rehearse(self) -> str:
+        return "/migrations/rehearse"
+
+    def migration_run_cancel(self, run_id: int) -> str:
+        return f"/migrations/runs/{int(run_id)}/cancel"
+
     def migration_runs(self) -> str:
         return "/migrations/runs"
 

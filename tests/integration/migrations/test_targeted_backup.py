@@ -130,8 +130,8 @@ def test_a_table_created_since_with_a_foreign_key_to_a_restored_one_does_not_sto
     name = next((tmp_path / "backups").glob("*-b1000000000a.dump")).name
     confirm_page = text_of(client.get(f"/migrations/backups/{name}/restore").text)
     assert "shipments" in confirm_page  # the confirmation names the table that will go
-    restored = post_form(client, f"/migrations/backups/{name}/restore", {"confirm": f"{empty_db.database}@b1000000000a"},
-                         page=f"/migrations/backups/{name}/restore")
+    restored = post_form(client, f"/migrations/backups/{name}/restore",
+                         {"confirm": f"{empty_db.database}@b1000000000a"}, page=f"/migrations/backups/{name}/restore")
     assert restored.status_code == 303, text_of(restored.text)[-800:]
     outcome = text_of(wait_run(client, int(restored.headers["location"].rsplit("/", 1)[1])))
     assert "succeeded" in outcome, outcome[-2000:]

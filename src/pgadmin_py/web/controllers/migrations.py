@@ -21,11 +21,12 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.migrations.params import PlanParams
 from pgadmin_py.migrations.project import AlembicProjectError
+from pgadmin_py.migrations.rehearsal import Rehearsals
 from pgadmin_py.migrations.runs import MigrationRunning
 from pgadmin_py.migrations.service import SQL_WAIT_SECONDS, MigrationsService, NotConfigured
 from pgadmin_py.web.htmx import target_of
 from pgadmin_py.web.render import Renderer
-from pgadmin_py.web.state import MigrationsDep, RendererDep
+from pgadmin_py.web.state import MigrationsDep, RehearsalsDep, RendererDep, RevisionFilesDep
 from pgadmin_py.web.urls import Urls
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -70,7 +71,7 @@ def resume_from(request: Request[Any, Any, Any], after: int) -> int:
 
 
 async def log_events(migrations: MigrationsService, renderer: Renderer, request: Request[Any, Any, Any],
-                     run_id: int, index: int) -> AsyncIterator[ServerSentEvent]:
+                     run_id: int, index: int, rehearsals: Rehearsals) -> AsyncIterator[ServerSentEvent]:
     """The run's log from line ``index`` on, then its outcome; each event's id is the count of lines sent."""
     while True:
         chunk = await asyncio.to_thread(migrations.log_chunk, run_id, index)
@@ -83,8 +84,10 @@ async def log_events(migrations: MigrationsService, renderer: Renderer, request:
             await asyncio.sleep(POLL_SECONDS)
     record = await asyncio.to_thread(migrations.run_record, run_id)
     schema = await asyncio.to_thread(migrations.run_schema, record)
+    rehearsal = await asyncio.to_thread(rehearsals.result, run_id)
     body = renderer.render(request, "migrations/run.html", section="migrations", title="", block="outcome",
-                           record=record, running=False, lines=[], line_count=0, elsewhere=None, schema=schema)
+                           record=record, running=False, lines=[], line_count=0, elsewhere=None, schema=schema,
+                           rehearsal=rehearsal)
     yield ServerSentEvent(data=body, event="done", id=str(index))
 
 
@@ -99,22 +102,34 @@ class MigrationsController(Controller):
 
     @get("/", sync_to_thread=True)
     def overview(self, request: Request[Any, Any, Any], renderer: RendererDep,
-                 migrations: MigrationsDep) -> Response[str]:
+                 migrations: MigrationsDep, revision_files: RevisionFilesDep) -> Response[str]:
         try:
             view = migrations.overview()
         except (NotConfigured, AlembicProjectError) as exc:
             return renderer.page(request, "migrations/unconfigured.html", section="migrations",
                                          title="Migrations", error=exc)
         return renderer.page(request, "migrations/index.html", section="migrations", title="Migrations",
-                             view=view)
+                             view=view, authors=revision_files.authors(view.graph))
 
     @get("/plan", sync_to_thread=True)
     def plan(self, request: Request[Any, Any, Any], renderer: RendererDep,
-             migrations: MigrationsDep) -> Response[str]:
+             migrations: MigrationsDep, rehearsals: RehearsalsDep) -> Response[str]:
         params = PlanParams.parse(dict(request.query_params))
         plan = migrations.plan(params.action, params.target, wait=sql_wait(request))
         return renderer.page(request, "migrations/plan.html", section="migrations",
-                             title=plan.label.capitalize(), plan=plan, params=params, error=None)
+                             title=plan.label.capitalize(), plan=plan, params=params, error=None,
+                             rehearsal=rehearsals.panel(plan))
+
+    @post("/rehearse", sync_to_thread=True, status_code=303)
+    def rehearse(self, request: Request[Any, Any, Any], rehearsals: RehearsalsDep, data: FormData) -> Redirect:
+        params = apply_form(data, who(request))[0]
+        run_id = rehearsals.start(params.action, params.target, who(request))
+        return Redirect(Urls().migration_run(run_id), status_code=303)
+
+    @post("/runs/{run_id:int}/cancel", sync_to_thread=True, status_code=303)
+    def cancel(self, rehearsals: RehearsalsDep, run_id: FromPath[int]) -> Redirect:
+        rehearsals.cancel(run_id)
+        return Redirect(Urls().migration_run(run_id), status_code=303)
 
     @post("/apply", sync_to_thread=True, status_code=303)
     def apply(self, request: Request[Any, Any, Any], renderer: RendererDep,
@@ -134,18 +149,19 @@ class MigrationsController(Controller):
 
     @get("/runs/{run_id:int}", sync_to_thread=True)
     def run(self, request: Request[Any, Any, Any], renderer: RendererDep, migrations: MigrationsDep,
-            run_id: FromPath[int]) -> Response[str]:
+            rehearsals: RehearsalsDep, run_id: FromPath[int]) -> Response[str]:
         view = migrations.run_view(run_id)
         return renderer.page(request, "migrations/run.html", section="migrations", title=f"Run #{run_id}",
                              record=view.record, lines=[log_line(x) for x in view.lines], running=view.running,
                              line_count=len(view.lines), elsewhere=view.elsewhere,
-                             schema=migrations.run_schema(view.record))
+                             schema=migrations.run_schema(view.record), rehearsal=rehearsals.result(run_id))
 
     @get("/runs/{run_id:int}/events")
     async def events(self, request: Request[Any, Any, Any], renderer: RendererDep, migrations: MigrationsDep,
-                     run_id: FromPath[int], after: FromQuery[int] = 0) -> EventSourceResponse:
+                     rehearsals: RehearsalsDep, run_id: FromPath[int],
+                     after: FromQuery[int] = 0) -> EventSourceResponse:
         await asyncio.to_thread(migrations.run_record, run_id)  # NotFound before the stream starts
-        stream = log_events(migrations, renderer, request, run_id, resume_from(request, after))
+        stream = log_events(migrations, renderer, request, run_id, resume_from(request, after), rehearsals)
         return EventSourceResponse(stream, ping=15, send_timeout=30)
 
     @get("/backups", sync_to_thread=True)
@@ -180,12 +196,19 @@ class MigrationsController(Controller):
     def download_merge(self, migrations: MigrationsDep) -> Response[str]:
         return _script_download(migrations.merge_script(), "merge_heads.py")
 
+    @get("/file", sync_to_thread=True)
+    def file(self, request: Request[Any, Any, Any], renderer: RendererDep, revision_files: RevisionFilesDep,
+             path: FromQuery[str] = "") -> Response[str]:
+        view = revision_files.view(path)
+        return renderer.page(request, "migrations/file.html", section="migrations", title=view.shown_path, view=view)
+
     @get("/{rev:str}", sync_to_thread=True)
     def revision(self, request: Request[Any, Any, Any], renderer: RendererDep,
-                 migrations: MigrationsDep, rev: FromPath[str]) -> Response[str]:
+                 migrations: MigrationsDep, revision_files: RevisionFilesDep, rev: FromPath[str]) -> Response[str]:
         detail = migrations.detail(rev, wait=sql_wait(request))
         return renderer.page(request, "migrations/revision.html", section="migrations",
-                             title=f"Revision {rev}", detail=detail)
+                             title=f"Revision {rev}", detail=detail, author=revision_files.author(detail.path),
+                             file_link=revision_files.link(detail.path))
 
 
 def running_page(request: Request[Any, Any, Any], renderer: Renderer, exc: MigrationRunning) -> Response[str]:

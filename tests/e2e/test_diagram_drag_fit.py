@@ -12,12 +12,8 @@ import psycopg
 from playwright.sync_api import Page, expect
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from support.er_page import fit
 
-MIN_FONT_JS = """() => {
-  const svg = document.querySelector('.diagram-canvas svg.er');
-  const scale = svg.getScreenCTM().a;
-  return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
-}"""
 LINE_END_JS = """id => {
   const d = document.querySelector(`.er-edges [data-edge="${id}"] .er-line`).getAttribute('d');
   const n = d.match(/-?\\d+(\\.\\d+)?/g).map(Number);
@@ -39,11 +35,6 @@ def _hundred_tables(url: DatabaseUrl) -> None:
             conn.execute(sql)  # type: ignore[arg-type]
 
 
-def _fit(page: Page) -> float:
-    page.get_by_role("button", name="Fit").click()
-    return float(page.evaluate(MIN_FONT_JS))
-
-
 def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: DatabaseUrl,  # type: ignore[no-untyped-def]
                                          shots: Path) -> None:
     _hundred_tables(demo_db)
@@ -57,7 +48,7 @@ def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: Datab
             for view, query in (("demo", "?schema=public"), ("100", "?schema=big")):
                 page.goto(f"{live_server.url}/diagram{query}")
                 expect(page.get_by_test_id("diagram")).to_be_visible()
-                fonts[f"{view}-{label}-{theme}"] = _fit(page)
+                fonts[f"{view}-{label}-{theme}"] = fit(page)
                 page.screenshot(path=str(shots / f"diagram-fit-{view}-{label}-{theme}.png"))
     print("\nsmallest text at Fit (px):", fonts)
     assert min(fonts.values()) >= 10, fonts

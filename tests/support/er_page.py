@@ -1,0 +1,32 @@
+"""What a person sees of the ER diagram page in the browser, measured the same way by every e2e test."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+MIN_FONT_JS = """() => {
+  const svg = document.querySelector('.diagram-canvas svg.er');
+  const scale = svg.getScreenCTM().a;
+  return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
+}"""
+
+# Every table (or group) box not wholly inside the canvas's visible area (its client box: no scrollbars).
+OUTSIDE_CANVAS_JS = """() => {
+  const canvas = document.querySelector('.diagram-canvas');
+  const c = canvas.getBoundingClientRect();
+  const left = c.left + canvas.clientLeft, top = c.top + canvas.clientTop;
+  const right = left + canvas.clientWidth, bottom = top + canvas.clientHeight;
+  return [...canvas.querySelectorAll('[data-table] > .er-box, [data-group] > .er-box')].map(box => {
+    const r = box.getBoundingClientRect();
+    const name = box.parentElement.dataset.table || box.parentElement.dataset.group;
+    return r.left >= left - 0.5 && r.top >= top - 0.5 && r.right <= right + 0.5 && r.bottom <= bottom + 0.5
+      ? null : `${name} at (${r.left.toFixed(0)},${r.top.toFixed(0)})-(${r.right.toFixed(0)},${r.bottom.toFixed(0)})`
+        + ` canvas (${left.toFixed(0)},${top.toFixed(0)})-(${right.toFixed(0)},${bottom.toFixed(0)})`;
+  }).filter(Boolean);
+}"""
+
+
+def fit(page: Page) -> float:
+    """Press Fit; the smallest text on the canvas in screen pixels."""
+    page.get_by_role("button", name="Fit").click()
+    return float(page.evaluate(MIN_FONT_JS))

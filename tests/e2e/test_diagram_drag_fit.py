@@ -4,15 +4,13 @@ layout puts it back."""
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
-import psycopg
 from playwright.sync_api import Page, expect
 
 from pgadmin_py.core.dburl import DatabaseUrl
-from support.er_page import fit
+from support.er_page import fit, hundred_tables
 
 LINE_END_JS = """id => {
   const d = document.querySelector(`.er-edges [data-edge="${id}"] .er-line`).getAttribute('d');
@@ -22,22 +20,9 @@ LINE_END_JS = """id => {
 EDGE = "public.accounts.fk_accounts_client_id_clients"
 
 
-def _hundred_tables(url: DatabaseUrl) -> None:
-    rnd = random.Random(7)
-    statements = ["create schema big"]
-    for i in range(100):
-        parents = rnd.sample(range(i), min(i, rnd.randint(0, 3))) if i else []
-        cols = ["id integer primary key"] + [f"t{j}_id integer references big.t{j}(id)" for j in parents]
-        cols += [f"c{k} text" for k in range(rnd.randint(1, 12))]
-        statements.append(f"create table big.t{i} ({', '.join(cols)})")
-    with psycopg.connect(url.libpq(), autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)  # type: ignore[arg-type]
-
-
 def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: DatabaseUrl,  # type: ignore[no-untyped-def]
                                          shots: Path) -> None:
-    _hundred_tables(demo_db)
+    hundred_tables(demo_db)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     fonts: dict[str, float] = {}

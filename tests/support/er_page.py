@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+import psycopg
 from playwright.sync_api import Page
+
+from pgadmin_py.core.dburl import DatabaseUrl
 
 MIN_FONT_JS = """() => {
   const svg = document.querySelector('.diagram-canvas svg.er');
@@ -30,3 +35,17 @@ def fit(page: Page) -> float:
     """Press Fit; the smallest text on the canvas in screen pixels."""
     page.get_by_role("button", name="Fit").click()
     return float(page.evaluate(MIN_FONT_JS))
+
+
+def hundred_tables(url: DatabaseUrl) -> None:
+    """A schema ``big`` of 100 tables, each referencing up to 3 earlier ones (seeded: always the same)."""
+    rnd = random.Random(7)
+    statements = ["create schema big"]
+    for i in range(100):
+        parents = rnd.sample(range(i), min(i, rnd.randint(0, 3))) if i else []
+        cols = ["id integer primary key"] + [f"t{j}_id integer references big.t{j}(id)" for j in parents]
+        cols += [f"c{k} text" for k in range(rnd.randint(1, 12))]
+        statements.append(f"create table big.t{i} ({', '.join(cols)})")
+    with psycopg.connect(url.libpq(), autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)  # type: ignore[arg-type]

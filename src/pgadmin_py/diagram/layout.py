@@ -287,9 +287,18 @@ def _part_near_lines(columns: list[list[str]], chains: list[_Chain], col_of: dic
                 top[slot] += 4.0 if top[slot] >= near[0] else -4.0
 
 
+def _squeeze(layer: dict[str, int], most: int | None) -> dict[str, int]:
+    """At most ``most`` layers: neighbouring layers share a column (their lines then run in its channel)."""
+    deepest = max(layer.values(), default=0) + 1
+    if most is None or deepest <= most:
+        return layer
+    return {k: v * most // deepest for k, v in layer.items()}
+
+
 def _place_component(comp: list[str], edges: list[Edge], parents: dict[str, set[str]], nodes: dict[str, Node],
-                     sizes: dict[str, tuple[float, float]]) -> tuple[dict[str, Box], dict[str, Route], float, float]:
-    columns = _columns(comp, _layers(comp, parents), sizes)
+                     sizes: dict[str, tuple[float, float]],
+                     most_layers: int | None) -> tuple[dict[str, Box], dict[str, Route], float, float]:
+    columns = _columns(comp, _squeeze(_layers(comp, parents), most_layers), sizes)
     col_of = {k: c for c, col in enumerate(columns) for k in col}
     chains = _chains(edges, col_of, nodes, columns)
     pairs: list[Pair] = []
@@ -404,7 +413,8 @@ def _add_unlinked(placed: Layout, keys: list[str], sizes: dict[str, tuple[float,
     return Layout(boxes, placed.routes, *below)
 
 
-def layout(graph: Graph) -> Layout:
+def layout(graph: Graph, *, most_layers: int | None = None) -> Layout:
+    """``most_layers``: put the tables of a deep graph in at most that many columns (narrower, more lines)."""
     keys = [n.key for n in graph.nodes]
     nodes = {n.key: n for n in graph.nodes}
     sizes = {n.key: node_size(n) for n in graph.nodes}
@@ -422,6 +432,6 @@ def layout(graph: Graph) -> Layout:
     for comp in _components([k for k in keys if k not in unlinked] or keys, links):
         members = set(comp)
         own = [e for e in edges if e.source in members]
-        placed.append(_place_component(comp, own, parents, nodes, sizes))
+        placed.append(_place_component(comp, own, parents, nodes, sizes, most_layers))
     drawn = _shelves(placed)
     return _add_unlinked(drawn, unlinked, sizes) if unlinked and len(unlinked) < len(keys) else drawn

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pgadmin_py.diagram.graph import Edge, Graph, Node
 from pgadmin_py.diagram.layout import CHAR, Box, Layout, short_type
+from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.routing import Route
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
@@ -25,6 +26,7 @@ RULE_COLOUR = {"cascade": "#c92a2a", "setnull": "#b7791f", "restrict": "#6b7280"
 class Links:
     table: Callable[[Node], str] | None  # None: no links (a downloaded file)
     edge: Callable[[Edge], str] | None = None  # None: no edge links (a downloaded file)
+    view: Callable[[DiagramParams], str] | None = None  # another diagram (a group of tables): its page
 
 
 def _a(value: str) -> str:

@@ -15,15 +15,17 @@ MIN_FONT_JS = """() => {
   return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
 }"""
 
-# Every table (or group) box not wholly inside the canvas's visible area (its client box: no scrollbars).
+# Every table (or group) box not wholly inside the canvas's visible area (its client box: no scrollbars) and the
+# window (no scrolling the page either).
 OUTSIDE_CANVAS_JS = """() => {
   const canvas = document.querySelector('.diagram-canvas');
   const c = canvas.getBoundingClientRect();
   const left = c.left + canvas.clientLeft, top = c.top + canvas.clientTop;
-  const right = left + canvas.clientWidth, bottom = top + canvas.clientHeight;
-  return [...canvas.querySelectorAll('[data-table] > .er-box, [data-group] > .er-box')].map(box => {
+  const right = Math.min(left + canvas.clientWidth, innerWidth);
+  const bottom = Math.min(top + canvas.clientHeight, innerHeight);
+  return [...canvas.querySelectorAll('[data-table] > .er-box')].map(box => {
     const r = box.getBoundingClientRect();
-    const name = box.parentElement.dataset.table || box.parentElement.dataset.group;
+    const name = box.parentElement.dataset.table;
     return r.left >= left - 0.5 && r.top >= top - 0.5 && r.right <= right + 0.5 && r.bottom <= bottom + 0.5
       ? null : `${name} at (${r.left.toFixed(0)},${r.top.toFixed(0)})-(${r.right.toFixed(0)},${r.bottom.toFixed(0)})`
         + ` canvas (${left.toFixed(0)},${top.toFixed(0)})-(${right.toFixed(0)},${bottom.toFixed(0)})`;

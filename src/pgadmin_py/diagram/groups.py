@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pgadmin_py.diagram.graph import Edge, Graph, Node, NodeColumn
-from pgadmin_py.diagram.layout import READABLE, SCREEN, Layout, layout
+from pgadmin_py.diagram.graph import GROUP_EDGE, Edge, Graph, Node, NodeColumn
+from pgadmin_py.diagram.layout import READABLE, SCREEN, SCREEN_NOTED, Layout, layout
 
-FITS = (SCREEN[0] / READABLE, SCREEN[1] / READABLE)  # the largest drawing that fits readably
+FITS = (SCREEN[0] / READABLE, SCREEN[1] / READABLE)  # the largest drawing that fits the page readably
+FITS_NOTED = (SCREEN_NOTED[0] / READABLE, SCREEN_NOTED[1] / READABLE)  # the same under the note of groups
 TRIES = 4  # linked tables a growing group tries before it is complete
 
 
@@ -28,13 +29,15 @@ class Group:
 
     @property
     def name(self) -> str:
-        first = self.key.partition(".")[2] if self.key.startswith("public.") else self.key
+        first = self.key.partition(".")[2]  # the schema is the page's
         return first if len(self.tables) == 1 else f"{first} +{len(self.tables) - 1}"
 
 
-def fits(placed: Layout) -> bool:
-    """The drawing fits a 1440x900 screen's canvas at "Fit" with its text at 10 px."""
-    return placed.width <= FITS[0] and placed.height <= FITS[1]
+def fits(placed: Layout, *, noted: bool = False) -> bool:
+    """The drawing fits a 1440x900 screen's canvas at "Fit" with its text at 10 px (``noted``: the canvas under
+    the note of a schema drawn in groups, a little lower)."""
+    most = FITS_NOTED if noted else FITS
+    return placed.width <= most[0] and placed.height <= most[1]
 
 
 def subgraph(graph: Graph, keys: set[str] | frozenset[str]) -> Graph:
@@ -122,7 +125,7 @@ def group_tables(graph: Graph) -> list[Group]:
     links = _links(graph)
 
     def ok(keys: set[str]) -> bool:
-        return fits(layout(subgraph(graph, keys)))
+        return fits(layout(subgraph(graph, keys)), noted=True)
 
     parts: list[list[str]] = []
     lonely = []
@@ -156,7 +159,7 @@ def overview(graph: Graph, groups: list[Group]) -> Graph:
         a, b = where.get(e.source), where.get(e.target)
         if a and b and a != b:
             counts[(a, b)] = counts.get((a, b), 0) + 1
-    edges = tuple(Edge(id=f"group:{a}:{b}", source=a, target=b, name=f"{n} foreign key{'s' if n > 1 else ''}",
+    edges = tuple(Edge(id=f"{GROUP_EDGE}{a}:{b}", source=a, target=b, name=f"{n} foreign key{'s' if n > 1 else ''}",
                        columns=(), ref_columns=(), on_delete="NO ACTION", on_update="NO ACTION",
                        child_unique=False, optional=False) for (a, b), n in sorted(counts.items()))
     return Graph(tuple(nodes), edges, None)
@@ -166,7 +169,7 @@ def overview_layout(drawn: Graph) -> Layout:
     """The overview in as many columns as fit the screen (fewer columns: more lines share one)."""
     placed = layout(drawn)
     most = len({round(b.x) for b in placed.boxes.values()})
-    while not fits(placed) and most > 2:
+    while not fits(placed, noted=True) and most > 2:
         most -= 1
         placed = layout(drawn, most_layers=most)
     return placed

@@ -27,9 +27,11 @@ GAP_COMPONENTS = 60.0
 MARGIN = 24.0
 MAX_COLUMN_HEIGHT = 1500.0
 TAG = 130.0  # the stub and ON DELETE tag at a line's start (svg._edge), kept clear by unlinked tables
-# The diagram's canvas on a 1440x900 screen (1150 x 620 px, less a little) and the smallest zoom that keeps the
-# 12 px text at 10 px: a drawing up to SCREEN / READABLE fits there readably at "Fit".
-SCREEN = (1140.0, 612.0)
+# The diagram's canvas on a 1440x900 screen, less the 4 px "Fit" leaves (static/css/diagram.css: its max-height
+# is 100vh - 230 px, 100vh - 290 px under the note of a schema drawn in groups), and the smallest zoom that keeps
+# the 12 px text at 10 px: a drawing up to SCREEN / READABLE fits there readably at "Fit".
+SCREEN = (1146.0, 664.0)
+SCREEN_NOTED = (1146.0, 604.0)
 READABLE = 10 / 12
 CHAR = 7.0  # monospace 12px advance, close enough for sizing
 TYPE_CHARS = 22

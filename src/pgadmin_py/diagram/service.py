@@ -35,6 +35,7 @@ class Diagram:
     schemas: tuple[str, ...]
     table_keys: tuple[str, ...]  # every table of the database, for the "focus on" picker
     grouped: Grouped | None = None  # the schema is too large for a screen: its groups
+    readable: bool = True  # fits a 1440x900 screen at "Fit" with its text at 10 px
 
     @property
     def title(self) -> str:
@@ -172,7 +173,7 @@ class DiagramService:
         svg = render_svg(graph, placed, links, title=f"ER diagram: {_title(params, graph, grouped)}",
                          standalone=standalone)
         return Diagram(params, graph, placed, svg, tuple(sorted({t.schema for t in tables})),
-                       tuple(f"{t.schema}.{t.name}" for t in tables), grouped)
+                       tuple(f"{t.schema}.{t.name}" for t in tables), grouped, fits(placed))
 
     def _file(self, params: DiagramParams, drift: frozenset[str]) -> Diagram:
         fp = self.fingerprint()

@@ -21,6 +21,8 @@ def test_demo_fits_the_canvas_whole(page: Page, live_server, shots: Path) -> Non
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{live_server.url}/diagram")
     expect(page.get_by_test_id("diagram")).to_be_visible()
+    expect(page.get_by_test_id("diagram-groups")).to_have_count(0)  # drawn whole, not in groups
+    expect(page.locator('[data-table="public.alembic_version"]')).to_have_count(1)
     smallest = fit(page)
     outside = page.evaluate(OUTSIDE_CANVAS_JS)
     page.screenshot(path=str(shots / "diagram-fit-demo-whole.png"))

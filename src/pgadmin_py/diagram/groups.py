@@ -19,6 +19,7 @@ from pgadmin_py.diagram.layout import READABLE, SCREEN, SCREEN_NOTED, Layout, la
 
 FITS = (SCREEN[0] / READABLE, SCREEN[1] / READABLE)  # the largest drawing that fits the page readably
 FITS_NOTED = (SCREEN_NOTED[0] / READABLE, SCREEN_NOTED[1] / READABLE)  # the same under the note of groups
+SHOWN = 4  # table names a group's box in the overview lists (the first is its name)
 TRIES = 4  # linked tables a growing group tries before it is complete
 
 
@@ -153,7 +154,11 @@ def overview(graph: Graph, groups: list[Group]) -> Graph:
     nodes = []  # a group box: its name, its table count
     for g in groups:
         count = NodeColumn(f"{len(g.tables)} table{'s' if len(g.tables) > 1 else ''}", "", False, False, False)
-        nodes.append(Node(g.key, "public", g.name, (count,), 0, None, False))
+        names = [t.partition(".")[2] for t in g.tables]
+        if len(names) > SHOWN:
+            names = [*names[:SHOWN - 1], "…"]
+        nodes.append(Node(g.key, "public", g.name, (count, *(NodeColumn(n, "", False, False, False)
+                                                               for n in names[1:])), 0, None, False))
     counts: dict[tuple[str, str], int] = {}
     for e in graph.edges:
         a, b = where.get(e.source), where.get(e.target)

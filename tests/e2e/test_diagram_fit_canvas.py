@@ -51,6 +51,9 @@ def test_hundred_tables_fit_as_groups(page: Page, live_server, demo_db: Database
     overview = _whole_at_fit(page, "overview")
     groups = [page.locator(f'[data-table="{key}"]').get_attribute("href") for key in sorted(overview.tables)]
     assert len(groups) >= 2 and all(g and "group=" in g for g in groups)
+    page.locator(f'[data-table="{sorted(overview.tables)[0]}"] .er-box').click()  # a group opens on a click
+    expect(page).to_have_url(re.compile(r"group=big\.t\d+"))
+    expect(page.get_by_test_id("diagram-summary")).to_contain_text("group ")
     seen: set[str] = set()
     for href in groups:
         page.goto(f"{live_server.url}{href}")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pgadmin_py.diagram.graph import GROUP_EDGE, Edge, Graph, Node, NodeColumn
-from pgadmin_py.diagram.layout import READABLE, SCREEN, SCREEN_NOTED, Layout, layout
+from pgadmin_py.diagram.layout import READABLE, SCREEN, SCREEN_NOTED, Layout, components, layout
 
 FITS = (SCREEN[0] / READABLE, SCREEN[1] / READABLE)  # the largest drawing that fits the page readably
 FITS_NOTED = (SCREEN_NOTED[0] / READABLE, SCREEN_NOTED[1] / READABLE)  # the same under the note of groups
@@ -52,23 +52,6 @@ def _links(graph: Graph) -> dict[str, dict[str, int]]:
         if e.source != e.target and e.source in out and e.target in out:
             out[e.source][e.target] = out[e.source].get(e.target, 0) + 1
             out[e.target][e.source] = out[e.target].get(e.source, 0) + 1
-    return out
-
-
-def _components(links: dict[str, dict[str, int]]) -> list[list[str]]:
-    seen: set[str] = set()
-    out = []
-    for key in sorted(links):
-        if key in seen:
-            continue
-        comp, stack = [], [key]
-        seen.add(key)
-        while stack:
-            cur = stack.pop()
-            comp.append(cur)
-            stack += [k for k in links[cur] if k not in seen]
-            seen.update(links[cur])
-        out.append(sorted(comp))
     return out
 
 
@@ -130,7 +113,7 @@ def group_tables(graph: Graph) -> list[Group]:
 
     parts: list[list[str]] = []
     lonely = []
-    for comp in _components(links):
+    for comp in components(sorted(links), links):
         if len(comp) == 1 and not links[comp[0]]:
             lonely.append(comp[0])
         elif ok(set(comp)):

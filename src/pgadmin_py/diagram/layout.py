@@ -11,6 +11,7 @@ into several columns so a star schema with 60 children stays readable.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -86,7 +87,8 @@ def row_of(node: Node, columns: tuple[str, ...]) -> int:
     return next((names.index(c) for c in columns if c in names), -1)
 
 
-def _components(keys: list[str], links: dict[str, set[str]]) -> list[list[str]]:
+def components(keys: list[str], links: Mapping[str, Collection[str]]) -> list[list[str]]:
+    """The connected parts of the graph ``links`` (each in name order), in the order of ``keys``."""
     seen: set[str] = set()
     out = []
     for key in keys:
@@ -431,7 +433,7 @@ def layout(graph: Graph, *, most_layers: int | None = None) -> Layout:
     with_lines = {e.source for e in edges}
     unlinked = sorted(k for k in keys if not links[k] and k not in with_lines)
     placed: list[tuple[dict[str, Box], dict[str, Route], float, float]] = []
-    for comp in _components([k for k in keys if k not in unlinked] or keys, links):
+    for comp in components([k for k in keys if k not in unlinked] or keys, links):
         members = set(comp)
         own = [e for e in edges if e.source in members]
         placed.append(_place_component(comp, own, parents, nodes, sizes, most_layers))

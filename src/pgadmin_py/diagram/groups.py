@@ -27,6 +27,7 @@ TRIES = 4  # linked tables a growing group tries before it is complete
 class Group:
     key: str  # its first table ("schema.table"): the `group` URL parameter
     tables: tuple[str, ...]  # in name order
+    unlinked: bool = False  # tables without any foreign key, to or from them
 
     @property
     def name(self) -> str:
@@ -125,8 +126,8 @@ def group_tables(graph: Graph) -> list[Group]:
                 grown_parts.append(grown)
                 left -= grown
             parts += [sorted(p) for p in _merge_small(grown_parts, links, ok)]
-    parts += _chunks(sorted(lonely), ok)
-    groups = [Group(p[0], tuple(p)) for p in parts]
+    groups = [Group(p[0], tuple(p)) for p in parts] + [Group(p[0], tuple(p), True)
+                                                       for p in _chunks(sorted(lonely), ok)]
     return sorted(groups, key=lambda g: (-len(g.tables), g.key))
 
 
@@ -136,7 +137,8 @@ def overview(graph: Graph, groups: list[Group]) -> Graph:
     where = {t: g.key for g in groups for t in g.tables}
     nodes = []  # a group box: its name, its table count
     for g in groups:
-        count = NodeColumn(f"{len(g.tables)} table{'s' if len(g.tables) > 1 else ''}", "", False, False, False)
+        count = NodeColumn(f"{len(g.tables)} table{'s' if len(g.tables) > 1 else ''}"
+                           + (" without links" if g.unlinked else ""), "", False, False, False)
         names = [t.partition(".")[2] for t in g.tables]
         if len(names) > SHOWN:
             names = [*names[:SHOWN - 1], "…"]

@@ -4,20 +4,14 @@ layout puts it back."""
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
-import psycopg
 from playwright.sync_api import Page, expect
 
 from pgadmin_py.core.dburl import DatabaseUrl
+from support.er_page import fit, hundred_tables
 
-MIN_FONT_JS = """() => {
-  const svg = document.querySelector('.diagram-canvas svg.er');
-  const scale = svg.getScreenCTM().a;
-  return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
-}"""
 LINE_END_JS = """id => {
   const d = document.querySelector(`.er-edges [data-edge="${id}"] .er-line`).getAttribute('d');
   const n = d.match(/-?\\d+(\\.\\d+)?/g).map(Number);
@@ -26,27 +20,9 @@ LINE_END_JS = """id => {
 EDGE = "public.accounts.fk_accounts_client_id_clients"
 
 
-def _hundred_tables(url: DatabaseUrl) -> None:
-    rnd = random.Random(7)
-    statements = ["create schema big"]
-    for i in range(100):
-        parents = rnd.sample(range(i), min(i, rnd.randint(0, 3))) if i else []
-        cols = ["id integer primary key"] + [f"t{j}_id integer references big.t{j}(id)" for j in parents]
-        cols += [f"c{k} text" for k in range(rnd.randint(1, 12))]
-        statements.append(f"create table big.t{i} ({', '.join(cols)})")
-    with psycopg.connect(url.libpq(), autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)  # type: ignore[arg-type]
-
-
-def _fit(page: Page) -> float:
-    page.get_by_role("button", name="Fit").click()
-    return float(page.evaluate(MIN_FONT_JS))
-
-
 def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: DatabaseUrl,  # type: ignore[no-untyped-def]
                                          shots: Path) -> None:
-    _hundred_tables(demo_db)
+    hundred_tables(demo_db)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     fonts: dict[str, float] = {}
@@ -57,7 +33,7 @@ def test_fit_is_readable_and_tables_drag(page: Page, live_server, demo_db: Datab
             for view, query in (("demo", "?schema=public"), ("100", "?schema=big")):
                 page.goto(f"{live_server.url}/diagram{query}")
                 expect(page.get_by_test_id("diagram")).to_be_visible()
-                fonts[f"{view}-{label}-{theme}"] = _fit(page)
+                fonts[f"{view}-{label}-{theme}"] = fit(page)
                 page.screenshot(path=str(shots / f"diagram-fit-{view}-{label}-{theme}.png"))
     print("\nsmallest text at Fit (px):", fonts)
     assert min(fonts.values()) >= 10, fonts

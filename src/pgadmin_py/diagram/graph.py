@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pgadmin_py.catalog.tables import TableInfo
 from pgadmin_py.diagram.params import DiagramParams
 
+GROUP_EDGE = "group:"  # the id prefix of a line between two groups of tables (diagram.groups)
 MAX_COLUMNS = 16  # more are summarised as "+ N more" so one wide table does not dominate the picture
 
 

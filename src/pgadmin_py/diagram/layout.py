@@ -11,6 +11,7 @@ into several columns so a star schema with 60 children stays readable.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -26,6 +27,13 @@ PASS_GAP = 12.0  # between a line passing through a column and its neighbours th
 GAP_COMPONENTS = 60.0
 MARGIN = 24.0
 MAX_COLUMN_HEIGHT = 1500.0
+TAG = 130.0  # the stub and ON DELETE tag at a line's start (svg._edge), kept clear by unlinked tables
+# The diagram's canvas on a 1440x900 screen, less the 4 px "Fit" leaves (static/css/diagram.css: its max-height
+# is 100vh - 230 px, 100vh - 290 px under the note of a schema drawn in groups), and the smallest zoom that keeps
+# the 12 px text at 10 px: a drawing up to SCREEN / READABLE fits there readably at "Fit".
+SCREEN = (1146.0, 664.0)
+SCREEN_NOTED = (1146.0, 604.0)
+READABLE = 10 / 12
 CHAR = 7.0  # monospace 12px advance, close enough for sizing
 TYPE_CHARS = 22
 
@@ -79,7 +87,8 @@ def row_of(node: Node, columns: tuple[str, ...]) -> int:
     return next((names.index(c) for c in columns if c in names), -1)
 
 
-def _components(keys: list[str], links: dict[str, set[str]]) -> list[list[str]]:
+def components(keys: list[str], links: Mapping[str, Collection[str]]) -> list[list[str]]:
+    """The connected parts of the graph ``links`` (each in name order), in the order of ``keys``."""
     seen: set[str] = set()
     out = []
     for key in keys:
@@ -282,9 +291,18 @@ def _part_near_lines(columns: list[list[str]], chains: list[_Chain], col_of: dic
                 top[slot] += 4.0 if top[slot] >= near[0] else -4.0
 
 
+def _squeeze(layer: dict[str, int], most: int | None) -> dict[str, int]:
+    """At most ``most`` layers: neighbouring layers share a column (their lines then run in its channel)."""
+    deepest = max(layer.values(), default=0) + 1
+    if most is None or deepest <= most:
+        return layer
+    return {k: v * most // deepest for k, v in layer.items()}
+
+
 def _place_component(comp: list[str], edges: list[Edge], parents: dict[str, set[str]], nodes: dict[str, Node],
-                     sizes: dict[str, tuple[float, float]]) -> tuple[dict[str, Box], dict[str, Route], float, float]:
-    columns = _columns(comp, _layers(comp, parents), sizes)
+                     sizes: dict[str, tuple[float, float]],
+                     most_layers: int | None) -> tuple[dict[str, Box], dict[str, Route], float, float]:
+    columns = _columns(comp, _squeeze(_layers(comp, parents), most_layers), sizes)
     col_of = {k: c for c, col in enumerate(columns) for k in col}
     chains = _chains(edges, col_of, nodes, columns)
     pairs: list[Pair] = []
@@ -308,23 +326,8 @@ def _place_component(comp: list[str], edges: list[Edge], parents: dict[str, set[
     return boxes, routes, width, height
 
 
-def layout(graph: Graph) -> Layout:
-    keys = [n.key for n in graph.nodes]
-    nodes = {n.key: n for n in graph.nodes}
-    sizes = {n.key: node_size(n) for n in graph.nodes}
-    links: dict[str, set[str]] = {k: set() for k in keys}
-    parents: dict[str, set[str]] = {k: set() for k in keys}
-    edges = [e for e in graph.edges if e.source in links and e.target in links]
-    for e in edges:
-        if e.source != e.target:
-            links[e.source].add(e.target)
-            links[e.target].add(e.source)
-            parents[e.source].add(e.target)
-    placed: list[tuple[dict[str, Box], dict[str, Route], float, float]] = []
-    for comp in _components(keys, links):
-        members = set(comp)
-        own = [e for e in edges if e.source in members]
-        placed.append(_place_component(comp, own, parents, nodes, sizes))
+def _shelves(placed: list[tuple[dict[str, Box], dict[str, Route], float, float]]) -> Layout:
+    """Components side by side on shelves, the biggest first, wrapping at a width near the square's."""
     placed.sort(key=lambda p: (-(p[2] * p[3]), min(p[0])))
     area = sum((w + GAP_COMPONENTS) * (h + GAP_COMPONENTS) for _, _, w, h in placed)
     target = max([w for _, _, w, _ in placed] + [math.sqrt(area) * 1.6, 600.0])
@@ -343,3 +346,96 @@ def layout(graph: Graph) -> Layout:
         shelf_h = max(shelf_h, h)
         width = max(width, x - GAP_COMPONENTS)
     return Layout(boxes, routes, width + 2 * MARGIN, y + shelf_h + 2 * MARGIN)
+
+
+def _stack(keys: list[str], sizes: dict[str, tuple[float, float]], limit: float,
+           vertical: bool) -> tuple[dict[str, Box], float, float]:
+    """Tables in name order, in columns no taller than ``limit`` (``vertical``) or rows no wider than it."""
+    boxes: dict[str, Box] = {}
+    along = across = line = 0.0  # along: position in the current column/row; across: where it starts
+    for key in keys:
+        w, h = sizes[key]
+        length, thick = (h, w) if vertical else (w, h)
+        if along and along + length > limit:
+            along, across, line = 0.0, across + line + GAP_Y, 0.0
+        boxes[key] = Box(across, along, w, h) if vertical else Box(along, across, w, h)
+        along += length + GAP_Y
+        line = max(line, thick)
+    return boxes, max((b.x + b.w for b in boxes.values()), default=0.0), max(
+        (b.y + b.h for b in boxes.values()), default=0.0)
+
+
+def _obstacles(placed: Layout) -> list[Box]:
+    """What a table without lines must keep clear of: tables, lines and the ON DELETE tags on them."""
+    out = [Box(b.x - GAP_Y, b.y - GAP_Y, b.w + 2 * GAP_Y, b.h + 2 * GAP_Y) for b in placed.boxes.values()]
+    for r in placed.routes.values():
+        for (x1, y1), (x2, y2) in pairwise(r.points):
+            out.append(Box(min(x1, x2) - PASS_GAP, min(y1, y2) - PASS_GAP, abs(x2 - x1) + 2 * PASS_GAP,
+                           abs(y2 - y1) + 2 * PASS_GAP))
+        sx, sy = r.points[0]
+        out.append(Box(sx - TAG if r.source_side < 0 else sx, sy - 10, TAG, 20))
+    return out
+
+
+def _free_spot(placed: Layout, w: float, h: float) -> tuple[float, float] | None:
+    """The top-left corner of an empty place for a ``w`` x ``h`` block inside the drawing, leftmost first."""
+    obstacles = _obstacles(placed)
+    for x in sorted({MARGIN} | {b.x for b in placed.boxes.values()}):
+        if x + w > placed.width - MARGIN:
+            continue
+        taken = sorted((o.y, o.y + o.h) for o in obstacles if o.x < x + w and x < o.x + o.w)
+        y = MARGIN
+        for lo, hi in taken:
+            if lo >= y + h:
+                break
+            y = max(y, hi)
+        if y + h <= placed.height - MARGIN:
+            return x, y
+    return None
+
+
+def _add_unlinked(placed: Layout, keys: list[str], sizes: dict[str, tuple[float, float]]) -> Layout:
+    """Tables without any link, in name order, where they do not widen the picture: in an empty place of it
+    if there is one, else a column of their own at the left or a row at the bottom, whichever leaves the
+    drawing the larger on a 1440x900 screen's canvas."""
+    inner_w, inner_h = placed.width - 2 * MARGIN, placed.height - 2 * MARGIN
+    column, cw, ch = _stack(keys, sizes, max(inner_h, max(sizes[k][1] for k in keys)), vertical=True)
+    spot = _free_spot(placed, cw, ch)
+    if spot is not None:
+        boxes = {k: Box(b.x + spot[0], b.y + spot[1], b.w, b.h) for k, b in column.items()}
+        return Layout({**placed.boxes, **boxes}, placed.routes, placed.width, placed.height)
+    row, rw, rh = _stack(keys, sizes, max(inner_w, max(sizes[k][0] for k in keys)), vertical=False)
+    left = (placed.width + cw + GAP_COMPONENTS, max(placed.height, ch + 2 * MARGIN))
+    below = (max(placed.width, rw + 2 * MARGIN), placed.height + rh + GAP_COMPONENTS)
+    if min(SCREEN[0] / left[0], SCREEN[1] / left[1]) >= min(SCREEN[0] / below[0], SCREEN[1] / below[1]):
+        dx = cw + GAP_COMPONENTS
+        boxes = {k: Box(b.x + dx, b.y, b.w, b.h) for k, b in placed.boxes.items()}
+        boxes |= {k: Box(b.x + MARGIN, b.y + MARGIN, b.w, b.h) for k, b in column.items()}
+        return Layout(boxes, {i: r.moved(dx, 0.0) for i, r in placed.routes.items()}, *left)
+    top = placed.height - MARGIN + GAP_COMPONENTS
+    boxes = dict(placed.boxes) | {k: Box(b.x + MARGIN, b.y + top, b.w, b.h) for k, b in row.items()}
+    return Layout(boxes, placed.routes, *below)
+
+
+def layout(graph: Graph, *, most_layers: int | None = None) -> Layout:
+    """``most_layers``: put the tables of a deep graph in at most that many columns (narrower, more lines)."""
+    keys = [n.key for n in graph.nodes]
+    nodes = {n.key: n for n in graph.nodes}
+    sizes = {n.key: node_size(n) for n in graph.nodes}
+    links: dict[str, set[str]] = {k: set() for k in keys}
+    parents: dict[str, set[str]] = {k: set() for k in keys}
+    edges = [e for e in graph.edges if e.source in links and e.target in links]
+    for e in edges:
+        if e.source != e.target:
+            links[e.source].add(e.target)
+            links[e.target].add(e.source)
+            parents[e.source].add(e.target)
+    with_lines = {e.source for e in edges}
+    unlinked = sorted(k for k in keys if not links[k] and k not in with_lines)
+    placed: list[tuple[dict[str, Box], dict[str, Route], float, float]] = []
+    for comp in components([k for k in keys if k not in unlinked] or keys, links):
+        members = set(comp)
+        own = [e for e in edges if e.source in members]
+        placed.append(_place_component(comp, own, parents, nodes, sizes, most_layers))
+    drawn = _shelves(placed)
+    return _add_unlinked(drawn, unlinked, sizes) if unlinked and len(unlinked) < len(keys) else drawn

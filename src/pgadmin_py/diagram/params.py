@@ -14,6 +14,8 @@ class DiagramParams:
     table: str | None = None  # "schema.table": this table and its neighbours
     depth: int = 1  # how many foreign-key hops around ``table``
     keys_only: bool = False  # show only key columns (PK and FK): a compact overview
+    group: str | None = None  # "schema.table" naming a group (diagram.groups) of a schema too large for a screen
+    whole: bool = False  # every table even when they do not fit a screen readably (no overview of groups)
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> DiagramParams:
@@ -24,7 +26,8 @@ class DiagramParams:
         if table is not None and "." not in table:
             table = f"public.{table}"
         return cls(schema=(query.get("schema") or "").strip() or None, table=table,
-                   depth=min(max(depth, 0), MAX_DEPTH), keys_only=query.get("columns") == "keys")
+                   depth=min(max(depth, 0), MAX_DEPTH), keys_only=query.get("columns") == "keys",
+                   group=(query.get("group") or "").strip() or None, whole=query.get("all") == "1")
 
     def to_query(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -36,8 +39,12 @@ class DiagramParams:
                 out["depth"] = str(self.depth)
         if self.keys_only:
             out["columns"] = "keys"
+        if self.group:
+            out["group"] = self.group
+        if self.whole:
+            out["all"] = "1"
         return out
 
     @property
-    def cache_key(self) -> tuple[str | None, str | None, int, bool]:
-        return self.schema, self.table, self.depth, self.keys_only
+    def cache_key(self) -> tuple[str | None, str | None, int, bool, str | None, bool]:
+        return self.schema, self.table, self.depth, self.keys_only, self.group, self.whole

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
@@ -18,6 +18,7 @@ from pgadmin_py.catalog.tables import TableInfo, all_tables, catalog_fingerprint
 from pgadmin_py.core.cache import BoundedCache
 from pgadmin_py.core.errors import NotFound
 from pgadmin_py.diagram.graph import Edge, Graph, Node, build_graph
+from pgadmin_py.diagram.groups import Group, fits, group_tables, linked_groups, overview, overview_layout, subgraph
 from pgadmin_py.diagram.layout import Layout, layout
 from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.png import svg_to_png
@@ -33,12 +34,27 @@ class Diagram:
     svg: str
     schemas: tuple[str, ...]
     table_keys: tuple[str, ...]  # every table of the database, for the "focus on" picker
+    grouped: Grouped | None = None  # the schema is too large for a screen: its groups
+    readable: bool = True  # fits a 1440x900 screen at "Fit" with its text at 10 px
 
     @property
     def title(self) -> str:
+        if self.grouped is not None:
+            return (f"group {self.grouped.group.name}" if self.grouped.group else
+                    f"{self.grouped.total} tables in {len(self.grouped.groups)} groups")
         if self.graph.focus:
             return f"{self.graph.focus} and its neighbours (depth {self.params.depth})"
         return f"schema {self.params.schema}" if self.params.schema else "all tables"
+
+
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """A schema whose diagram does not fit a screen readably, drawn as an overview of groups or one group."""
+
+    total: int  # tables in the whole diagram
+    groups: tuple[Group, ...]
+    group: Group | None  # the group drawn; None: the overview
+    linked: tuple[tuple[Group, int], ...]  # the groups linked to it, with their foreign-key counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +151,29 @@ class DiagramService:
         tables = self.tables(fp)
         graph = build_graph(tables, params, models=marks.names, drift=drift, model_links=marks.links)
         placed = layout(graph)
-        svg = render_svg(graph, placed, links, title=f"ER diagram: {_title(params, graph)}", standalone=standalone)
+        grouped = None
+        if params.table is None and not params.whole and (params.group or not fits(placed)):
+            # groups of the keys-only drawing: the same whichever columns the page shows
+            keyed = build_graph(tables, replace(params, keys_only=True, group=None), models=marks.names,
+                                drift=drift, model_links=marks.links)
+            found = group_tables(keyed)
+            group = next((g for g in found if g.key == params.group), None)
+            if len(found) > 1:
+                grouped = Grouped(len(graph.nodes), tuple(found), group,
+                                  tuple(linked_groups(graph, found, group.key)) if group else ())
+                if group is not None:
+                    graph = subgraph(graph, frozenset(group.tables))
+                    placed = layout(graph)
+                else:
+                    graph = overview(graph, found)
+                    placed = overview_layout(graph)
+                    view = links.view
+                    links = Links(table=None if view is None else lambda n: view(
+                        replace(params, group=n.key, keys_only=True)))
+        svg = render_svg(graph, placed, links, title=f"ER diagram: {_title(params, graph, grouped)}",
+                         standalone=standalone)
         return Diagram(params, graph, placed, svg, tuple(sorted({t.schema for t in tables})),
-                       tuple(f"{t.schema}.{t.name}" for t in tables))
+                       tuple(f"{t.schema}.{t.name}" for t in tables), grouped, fits(placed))
 
     def _file(self, params: DiagramParams, drift: frozenset[str]) -> Diagram:
         fp = self.fingerprint()
@@ -168,10 +204,12 @@ class DiagramService:
         return EdgeDetail(found, child, parent)
 
 
-def _title(params: DiagramParams, graph: Graph) -> str:
+def _title(params: DiagramParams, graph: Graph, grouped: Grouped | None) -> str:
+    if grouped is not None:
+        return f"group {grouped.group.name}" if grouped.group else "groups of tables"
     if graph.focus:
         return f"{graph.focus} and its neighbours"
     return f"schema {params.schema}" if params.schema else "all tables"
 
 
-__all__ = ["Diagram", "DiagramService", "EdgeDetail", "Links", "Node"]
+__all__ = ["Diagram", "DiagramService", "EdgeDetail", "Grouped", "Links", "Node"]

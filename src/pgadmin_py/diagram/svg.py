@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from pgadmin_py.diagram.graph import Edge, Graph, Node
+from pgadmin_py.diagram.graph import GROUP_EDGE, Edge, Graph, Node
 from pgadmin_py.diagram.layout import CHAR, Box, Layout, short_type
+from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.routing import Route
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
@@ -25,6 +26,7 @@ RULE_COLOUR = {"cascade": "#c92a2a", "setnull": "#b7791f", "restrict": "#6b7280"
 class Links:
     table: Callable[[Node], str] | None  # None: no links (a downloaded file)
     edge: Callable[[Edge], str] | None = None  # None: no edge links (a downloaded file)
+    view: Callable[[DiagramParams], str] | None = None  # another diagram (a group of tables): its page
 
 
 def _a(value: str) -> str:
@@ -107,6 +109,8 @@ def _edge(edge: Edge, route: Route, links: Links) -> tuple[str, str]:
     title = (f"{edge.name}: {edge.source}({cols}) → {edge.target}({', '.join(edge.ref_columns)}), "
              f"ON DELETE {edge.on_delete}, ON UPDATE {edge.on_update}, {edge.cardinality}"
              if not edge.from_model else f"{edge.name}: a relationship in the models with no foreign key")
+    if edge.id.startswith(GROUP_EDGE):  # a line of the overview of groups (diagram.groups)
+        title = f"{edge.name} from the tables of group {edge.source} to those of group {edge.target}"
     dash = ' stroke-dasharray="6 4"' if edge.from_model else ""
     data = (f"data-edge={_a(edge.id)} data-from={_a(edge.source)} data-to={_a(edge.target)} "
             f"data-columns={_a(','.join(edge.columns))} data-ref-columns={_a(','.join(edge.ref_columns))} "

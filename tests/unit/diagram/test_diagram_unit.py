@@ -9,6 +9,7 @@ import pytest
 
 from pgadmin_py.catalog.tables import Column, ForeignKey, TableInfo
 from pgadmin_py.diagram.graph import build_graph, rule_words
+from pgadmin_py.diagram.groups import fits, group_tables, overview, overview_layout, subgraph
 from pgadmin_py.diagram.layout import layout
 from pgadmin_py.diagram.params import DiagramParams
 from pgadmin_py.diagram.svg import Links, render_svg
@@ -32,7 +33,8 @@ def table(name: str, fks: list[tuple[str, str, str]] = (), n_cols: int = 3, sche
 
 @pytest.mark.parametrize("params", [
     DiagramParams(), DiagramParams(schema="sales"), DiagramParams(table="public.a", depth=3),
-    DiagramParams(table="x.y", keys_only=True),
+    DiagramParams(table="x.y", keys_only=True), DiagramParams(schema="big", group="big.t3", keys_only=True),
+    DiagramParams(schema="big", whole=True),
 ])
 def test_params_round_trip(params: DiagramParams) -> None:
     assert DiagramParams.from_query(params.to_query()) == params
@@ -145,3 +147,29 @@ def test_key_columns_are_shown_past_the_column_limit() -> None:
                                  "NO ACTION"),), (), (), (), (), None, 0, None)
     m = _measured([table("a"), wide])
     assert "late_id" in m.tables["public.wide"].rows and m.misplaced_ends == [] and m.intersections == []
+
+
+@pytest.mark.parametrize("seed", [7, 3])
+def test_large_schema_in_groups_that_each_fit_a_screen(seed: int) -> None:
+    """100 tables do not fit a 1440x900 canvas readably: every table lands in exactly one group, each group's
+    keys-only diagram and the overview of groups fit it, with no line through a box; the same every time."""
+    graph = build_graph(generated(100, seed), DiagramParams(keys_only=True))
+    assert not fits(layout(graph))
+    groups = group_tables(graph)
+    assert sorted(t for g in groups for t in g.tables) == sorted(n.key for n in graph.nodes)
+    assert groups == group_tables(graph)
+    for g in groups:
+        part = subgraph(graph, frozenset(g.tables))
+        placed = layout(part)
+        assert fits(placed, noted=True), g
+        assert er_geometry.measure(render_svg(part, placed, Links(table=None), title="g")).intersections == []
+    drawn = overview(graph, groups)
+    placed = overview_layout(drawn)
+    assert fits(placed, noted=True) and len(drawn.nodes) == len(groups) >= 2
+    m = er_geometry.measure(render_svg(drawn, placed, Links(table=None), title="o"))
+    assert m.intersections == [] and len(m.lines) == len(drawn.edges)
+    print(f"seed {seed}: {len(groups)} groups, overview {len(m.lines)} lines, {m.crossings} crossings")
+
+
+def test_a_schema_that_fits_is_one_group() -> None:
+    assert [len(g.tables) for g in group_tables(build_graph(BOOKS, DiagramParams()))] == [6]

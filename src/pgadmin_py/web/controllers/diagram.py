@@ -3,6 +3,7 @@ of one foreign key (an htmx fragment or a page), and SVG / PNG downloads."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -13,12 +14,14 @@ from pgadmin_py.core.errors import NotFound
 from pgadmin_py.core.pk import InvalidKey, tilde_decode
 from pgadmin_py.diagram.graph import Edge, rule_words
 from pgadmin_py.diagram.params import DiagramParams
+from pgadmin_py.diagram.service import Diagram
 from pgadmin_py.diagram.svg import Links
 from pgadmin_py.web.state import ModelsDep, RendererDep
 from pgadmin_py.web.urls import Urls
 
 _URLS = Urls()
-PAGE_LINKS = Links(table=lambda n: _URLS.table(n.schema, n.name), edge=lambda e: _edge_url(e))
+PAGE_LINKS = Links(table=lambda n: _URLS.table(n.schema, n.name), edge=lambda e: _edge_url(e),
+                   view=lambda p: _URLS.diagram_of(p.to_query()))
 
 
 def _edge_url(edge: Edge) -> str:
@@ -48,7 +51,7 @@ class DiagramController(Controller):
         page = models.diagram(_params(request), PAGE_LINKS)
         return renderer.page(request, "diagram/index.html", section="diagram", title="ER diagram",
                              diagram=page.diagram, params=page.params, query=page.params.to_query(),
-                             has_models=page.has_models)
+                             has_models=page.has_models, views=_views(page.diagram))
 
     @get("/edges/{schema:str}/{table:str}/{name:str}", sync_to_thread=True)
     def edge(self, request: Request[Any, Any, Any], renderer: RendererDep, models: ModelsDep, schema: FromPath[str],
@@ -74,6 +77,15 @@ class DiagramFilesController(Controller):
         params = _params(request)
         return Response(models.export_png(params), media_type="image/png",
                         headers={"Content-Disposition": f'attachment; filename="{_filename(params)}.png"'})
+
+
+def _views(diagram: Diagram) -> dict[str, Any]:
+    """The other views of a schema drawn in groups: the overview, every table, each group."""
+    params = replace(diagram.params, group=None, whole=False)
+    groups = diagram.grouped.groups if diagram.grouped else ()
+    return {"overview": _URLS.diagram_of(params.to_query()),
+            "whole": _URLS.diagram_of(replace(params, whole=True).to_query()),
+            "groups": {g.key: _URLS.diagram_of(replace(params, group=g.key).to_query()) for g in groups}}
 
 
 def _filename(params: DiagramParams) -> str:

@@ -67,6 +67,12 @@ def _settle(history: RunHistory, url: DatabaseUrl, record: RunRecord, child: lis
     if terminated:
         lines.append(f"pgadmin-py: terminated {terminated} database session(s) left running without the lock")
         error = (error or "") + f" {terminated} database session(s) left without the lock were terminated."
+    if record.kind == "rehearsal":
+        # it ran on a throwaway copy (dropped at the next start): the real database is where it was before
+        if status != "succeeded":
+            error = "The rehearsal stopped with the server; it ran on a copy, so the database was not touched."
+        history.finish(record.id, status, record.from_revisions, "\n".join(lines), error)
+        return
     try:
         now_at = current() if current is not None else None
     except Exception:  # noqa: BLE001 - the record must be settled even if the version table cannot be read

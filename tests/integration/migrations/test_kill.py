@@ -174,3 +174,21 @@ def test_guard_killed_alone_takes_the_migration_with_it(empty_db: DatabaseUrl, t
         assert version(empty_db) == [] and lock_is_free(empty_db)
     finally:
         server.stop()
+
+
+def test_a_rehearsal_left_running_by_a_dead_server_keeps_the_real_revision(empty_db: DatabaseUrl,
+                                                                             tmp_path: Path) -> None:
+    """A rehearsal ran on a copy: settled after its server died, it must not record the real database's
+    revision as where it ended (before: it recorded whatever the version table held then, as a real run does)."""
+    from pgadmin_py.migrations.history import RunHistory
+    from pgadmin_py.migrations.reconcile import reconcile
+
+    history = RunHistory(tmp_path / "runs.sqlite3")
+    run_id = history.create("rehearsal", "rh02", "someone", ("aaa",), ("bbb",))
+    notes = reconcile(history, empty_db, live=set(), current=lambda: ("ccc",))
+    assert notes == {}
+    record = history.get(run_id)
+    assert record is not None
+    assert record.status == "interrupted"
+    assert record.to_revisions == ("aaa",)  # not ("ccc",): the copy moved, the real database did not
+    assert record.error is not None and "the database was not touched" in record.error

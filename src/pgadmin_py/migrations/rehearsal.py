@@ -28,13 +28,13 @@ import psycopg
 from psycopg import sql
 
 from pgadmin_py.core.cache import BoundedCache
-from pgadmin_py.core.dburl import DatabaseUrl, mask_urls_in
+from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import AppError
 from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.guarded import GuardProcess, app_name, run_files
 from pgadmin_py.migrations.history import RunHistory
 from pgadmin_py.migrations.runner import RunnerConfig, diagnose, progress_revision
-from pgadmin_py.migrations.runs import LiveRun
+from pgadmin_py.migrations.runs import LiveRun, RunLog
 from pgadmin_py.migrations.scratch import (
     CopyOptions,
     Sampled,
@@ -252,15 +252,15 @@ class Rehearsals:
             worker.finished.wait(30)
 
 
-class _Worker:
+class _Worker(RunLog):
     def __init__(self, owner: Rehearsals, history: RunHistory, live: LiveRun, runner: RunnerConfig,
                  result: Rehearsal) -> None:
-        self.owner, self.history, self.live, self.runner, self.result = owner, history, live, runner, result
+        super().__init__(history, live)
+        self.owner, self.runner, self.result = owner, runner, result
         self.copy: ScratchCopy | None = None
         self.guard: GuardProcess | None = None
         self.cancelled = threading.Event()
         self.finished = threading.Event()
-        self.saved, self.saved_at = 0, time.monotonic()
 
     def write(self, result: Rehearsal) -> None:
         path = result_path(self.history, result.run_id)
@@ -268,23 +268,6 @@ class _Worker:
         partial = path.with_suffix(".partial")
         partial.write_text(_to_json(result), encoding="utf-8")
         partial.replace(path)
-
-    def say(self, text: str) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%H:%M:%S")
-        self.add(f"[{stamp}] pgadmin-py: {text}")
-
-    def add(self, line: str) -> None:
-        if "[alembic.runtime.plugins] setup plugin" in line:
-            return  # as in a real run's log (runs.py): Alembic 1.16+ announces its plugins on every run
-        self.live.lines.append(mask_urls_in(line.rstrip("\n")))
-        if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
-            self.save()
-
-    def save(self) -> None:
-        self.saved_at = time.monotonic()
-        lines = self.live.lines[self.saved:]
-        self.history.append_log(self.live.id, self.saved, lines)
-        self.saved += len(lines)
 
     def cancel(self) -> None:
         self.cancelled.set()

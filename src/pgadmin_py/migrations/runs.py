@@ -199,15 +199,14 @@ class RunRegistry:
             return len(self._live)
 
 
-class _Worker:
-    def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, guard: GuardProcess,
-                 on_finish: Callable[[int], None] | None, forget: Callable[[int], None]) -> None:
-        self.job, self.history, self.live, self.guard, self.on_finish = job, history, live, guard, on_finish
-        self.forget = forget  # the registry lets go of the finished run (its log is in the history)
+class RunLog:
+    """A run's log: lines kept on the live run for its page, appended to the history about once a second (never
+    written twice), URLs masked, Alembic's plugin announcements left out. Shared by real runs and rehearsals."""
+
+    def __init__(self, history: RunHistory, live: LiveRun) -> None:
+        self.history, self.live = history, live
         self.saved_at = time.monotonic()  # the record exists already; the first log save can wait a second
         self.saved = 0  # lines of the log already in the history
-        self.begun: list[str] = []
-        self.finished: set[str] = set()
 
     def say(self, text: str) -> None:
         stamp = datetime.now(timezone.utc).strftime("%H:%M:%S")
@@ -218,18 +217,34 @@ class _Worker:
         if "[alembic.runtime.plugins] setup plugin" in line:
             return  # Alembic 1.16+ announces its plugins on every run: noise in a migration log
         self.live.lines.append(line)
-        if (progress := progress_revision(line)) is not None:
-            kind, rev = progress
-            (self.begun.append(rev) if kind == "begin" else self.finished.add(rev))
+        self.seen(line)
         if time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
             self.save()
 
+    def seen(self, line: str) -> None:
+        """A line just added to the log (a subclass reads progress from it)."""
+
     def save(self) -> None:
-        """Append the lines the history lacks (the log is never written twice)."""
+        """Append the lines the history lacks."""
         self.saved_at = time.monotonic()
         lines = self.live.lines[self.saved:]
         self.history.append_log(self.live.id, self.saved, lines)
         self.saved += len(lines)
+
+
+class _Worker(RunLog):
+    def __init__(self, job: RunJob, history: RunHistory, live: LiveRun, guard: GuardProcess,
+                 on_finish: Callable[[int], None] | None, forget: Callable[[int], None]) -> None:
+        super().__init__(history, live)
+        self.job, self.guard, self.on_finish = job, guard, on_finish
+        self.forget = forget  # the registry lets go of the finished run (its log is in the history)
+        self.begun: list[str] = []
+        self.finished: set[str] = set()
+
+    def seen(self, line: str) -> None:
+        if (progress := progress_revision(line)) is not None:
+            kind, rev = progress
+            (self.begun.append(rev) if kind == "begin" else self.finished.add(rev))
 
     def run(self) -> None:
         status, error, failing = "failed", None, None

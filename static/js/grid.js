@@ -177,6 +177,9 @@
     var form = target.querySelector("[data-cell-editor]");
     if (form) {  /* the editor arrived (or came back with an error or a conflict) */
       pendingMove = 0;
+      /* htmx binds the new form's hx-post only when the swap settles (20 ms on); an Enter or a click on Save
+       * in that window was a plain form submission that left the table for the cell's own page */
+      window.htmx.process(form);
       if (form.classList.contains("is-wide")) { placeWide(form, target); }
       var input = form.querySelector(".cell-input, .fk-value");
       if (input) { input.focus(); if (typeof input.select === "function" && input.tagName !== "SELECT") { input.select(); } }

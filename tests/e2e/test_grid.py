@@ -151,6 +151,21 @@ def test_tab_saves_and_moves_on(live_server: Any, page: Page, db: Engine) -> Non
     expect(email.get_by_test_id("cell-editor")).to_have_count(0)
 
 
+def test_enter_right_after_the_editor_appears_saves_in_place(live_server: Any, page: Page, db: Engine) -> None:
+    """Enter pressed the moment the editor shows (before htmx's swap has settled, made long here so the moment
+    is certain) saves in the cell; it does not post the form as a page and leave the table."""
+    url = f"{live_server.url}/tables/public/clients?id__eq=7"
+    page.goto(url)
+    page.evaluate("() => { htmx.config.defaultSettleDelay = 1500; }")
+    name = _cell(page, 7, "full_name")
+    name.dblclick()
+    name.locator(".cell-input").fill("Quick Enter")
+    page.keyboard.press("Enter")
+    expect(name).to_have_text("Quick Enter")
+    assert page.url == url
+    assert _scalar(db, "select full_name from clients where id = 7") == "Quick Enter"
+
+
 def test_a_conflict_shows_both_values_in_the_cell_and_writes_nothing(live_server: Any, page: Page, db: Engine,
                                                                      shots: Path) -> None:
     page.set_viewport_size(SIZES["desktop"])

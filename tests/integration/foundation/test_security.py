@@ -62,7 +62,7 @@ def _unsafe_routes(app: Any) -> list[tuple[str, str]]:
         for handler in getattr(route, "route_handlers", []):
             methods = set(getattr(handler, "http_methods", ())) - {"GET", "HEAD", "OPTIONS"}
             if methods and not handler.opt.get("read_only_safe"):
-                path = re.sub(r"\{[^}]+\}", "x", route.path)
+                path = re.sub(r"\{[^}]+\}", "x", re.sub(r"\{[^}:]+:int\}", "1", route.path))  # a path that routes
                 found += [(method, path) for method in sorted(methods)]
     return found
 

@@ -28,7 +28,8 @@ _OVERVIEW = text(
            array(select n.nspname::text from pg_namespace n
                   where n.nspname not in ('pg_catalog', 'information_schema')
                     and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
-                  order by n.nspname) as schemas
+                  order by n.nspname) as schemas,
+           array(select word::text from pg_get_keywords() where catcode in ('R', 'T')) as reserved_words
     """
 )
 
@@ -46,6 +47,7 @@ class DatabaseOverview:
     superuser: bool = False
     owns_database: bool = False  # the role is the database's owner, or a member of the owner role
     schemas: tuple[str, ...] = ()
+    reserved_words: frozenset[str] = frozenset()  # the server's keywords that an identifier must be quoted for
 
     @property
     def server_major(self) -> int:
@@ -55,7 +57,8 @@ class DatabaseOverview:
 def database_overview(engine: Engine) -> DatabaseOverview:
     with engine.connect() as conn:
         row = conn.execute(_OVERVIEW).mappings().one()
-    return DatabaseOverview(**{**row, "schemas": tuple(row["schemas"] or ())})
+    return DatabaseOverview(**{**row, "schemas": tuple(row["schemas"] or ()),
+                               "reserved_words": frozenset(row["reserved_words"] or ())})
 
 
 def human_size(size_bytes: int) -> str:

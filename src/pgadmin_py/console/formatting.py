@@ -5,9 +5,6 @@ Comments are kept; what does not parse is not touched (the error says where, as 
 
 from __future__ import annotations
 
-from pglast import prettify
-from pglast.parser import ParseError
-
 from pgadmin_py.console.errors import ConsoleError
 from pgadmin_py.console.statements import line_col
 
@@ -16,6 +13,9 @@ def format_sql(sql: str) -> str:
     """``sql`` laid out one clause a line, keywords upper case, commas at the end of the line."""
     if not sql.strip():
         return sql
+    from pglast import prettify  # imported on the first Format, not when the server starts
+    from pglast.parser import ParseError
+
     try:
         return prettify(sql, preserve_comments=True, comma_at_eoln=True)
     except ParseError as exc:

@@ -5,13 +5,16 @@ Handlers run in a thread pool: one connection, shared under a lock, keeps it saf
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 HISTORY_LIMIT = 2_000
 SCHEMA = """
@@ -73,6 +76,8 @@ class Library:
         """One connection for the app's life, used under a lock (opening one per call costs more than the query)."""
         with self._lock:
             if self._conn is None:
+                import sqlite3  # on the console's first use, not when the server starts
+
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
                 conn.execute("pragma journal_mode = wal")

@@ -17,11 +17,10 @@ import hashlib
 import time
 import uuid
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from pgadmin_py.console.guard import Inspection, inspect, review
 from pgadmin_py.console.model import (
     Batch,
     Column,
@@ -48,6 +47,9 @@ from pgadmin_py.console.session import (
 from pgadmin_py.console.statements import SqlSyntaxError, Statement, line_col, split
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.core.errors import ReadOnlyError
+
+if TYPE_CHECKING:  # the guard parses with pglast, imported when a batch is first checked
+    from pgadmin_py.console.guard import Inspection
 
 CURSOR = "pgadmin_console_rows"
 DECLARE_PREFIX = f"DECLARE {CURSOR} NO SCROLL CURSOR FOR "
@@ -98,6 +100,8 @@ class Runner:
         if not statements:
             return QueryError(f"There is no SQL to {what}.", reason="refused",
                               hint="Type a query, e.g. select now();")
+        from pgadmin_py.console.guard import inspect
+
         inspections = [inspect(s, timeout_ms=self.limits.statement_timeout_ms) for s in statements]
         for inspection in inspections:
             for finding in inspection.findings:
@@ -112,6 +116,8 @@ class Runner:
         """The read-only guard's verdict, asked on the console's connection (its first query takes the
         transaction's snapshot): None when every statement is a read; else a refusal (writes not allowed)
         or the confirmation that lists what may write (writes allowed, not yet confirmed)."""
+        from pgadmin_py.console.guard import review
+
         flagged = [(statement, findings) for statement, findings in review(conn, inspections) if findings]
         if not flagged:
             return None

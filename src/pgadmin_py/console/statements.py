@@ -9,13 +9,10 @@ shown at the right line and column) and its parse tree (which the read-only guar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError, scan
-
-_EXPLAINABLE = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.ExecuteStmt,
-                ast.CreateTableAsStmt, ast.DeclareCursorStmt)
-_MODIFYING = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
+if TYPE_CHECKING:  # pglast (3 MiB resident) is imported when SQL is first parsed, not when the server starts
+    from pglast import ast
 
 
 class SqlSyntaxError(ValueError):
@@ -39,18 +36,26 @@ class Statement:
     @property
     def query_like(self) -> bool:
         """True when the statement can stand inside ``DECLARE ... CURSOR FOR`` (a plain query)."""
+        from pglast import ast
+
+        modifying = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
         return (isinstance(self.node, ast.SelectStmt) and self.node.intoClause is None
-                and not any(isinstance(n, _MODIFYING) for n in walk(self.node)))
+                and not any(isinstance(n, modifying) for n in walk(self.node)))
 
     @property
     def copies_out(self) -> bool:
         """``COPY ... TO STDOUT``: the rows come to us as lines of text."""
+        from pglast import ast
+
         node = self.node
         return isinstance(node, ast.CopyStmt) and not (node.is_from or node.is_program or node.filename)
 
     @property
     def explainable(self) -> bool:
-        return isinstance(self.node, _EXPLAINABLE)
+        from pglast import ast
+
+        return isinstance(self.node, (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt,
+                                      ast.MergeStmt, ast.ExecuteStmt, ast.CreateTableAsStmt, ast.DeclareCursorStmt))
 
 
 def split(sql: str, base: int = 0) -> list[Statement]:
@@ -58,6 +63,9 @@ def split(sql: str, base: int = 0) -> list[Statement]:
 
     Raises :class:`SqlSyntaxError` when the text does not parse (nothing of it is run then).
     """
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
     try:
         raws = parse_sql(sql)
     except ParseError as exc:
@@ -83,6 +91,8 @@ def statement_at(sql: str, cursor: int) -> tuple[int, int] | None:
     statement of the batch does not stop this one; None when even the scanner fails (an unterminated string:
     then the whole batch runs and PostgreSQL's error says where).
     """
+    from pglast.parser import ParseError, scan
+
     try:
         tokens = scan(sql)
     except ParseError:
@@ -107,6 +117,8 @@ def statement_at(sql: str, cursor: int) -> tuple[int, int] | None:
 
 def walk(node: object) -> list[ast.Node]:
     """Every node of the tree under ``node`` (itself included), in no particular order."""
+    from pglast import ast
+
     found: list[ast.Node] = []
     stack = [node]
     while stack:

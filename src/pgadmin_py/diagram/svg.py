@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from pgadmin_py.diagram.graph import GROUP_EDGE, Edge, Graph, Node
 from pgadmin_py.diagram.layout import CHAR, Box, Layout, short_type
@@ -30,10 +29,14 @@ class Links:
 
 
 def _a(value: str) -> str:
+    from xml.sax.saxutils import quoteattr  # with urllib.request: 0.6 MiB, imported when a diagram is drawn
+
     return quoteattr(value)
 
 
 def _t(value: str) -> str:
+    from xml.sax.saxutils import escape
+
     return escape(value)
 
 

@@ -11,8 +11,6 @@ import ast
 from dataclasses import dataclass
 
 from pgadmin_py.core.pyast import parse_module
-from pgadmin_py.migrations.review.destroys import destroys
-from pgadmin_py.migrations.review.statements import parse_statements
 
 _DROP_CALLS = {"drop_table": "drops table", "drop_column": "drops column", "drop_constraint": "drops constraint",
                "drop_table_comment": None, "drop_index": None}
@@ -41,6 +39,15 @@ def _const(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _destructions(sql: str) -> list[tuple[str, str]]:
+    """(the SQL words, the words for a reader) of each thing ``sql`` destroys; the review's parser (pglast) is
+    imported here, when a revision is first read, not when the server starts."""
+    from pgadmin_py.migrations.review.destroys import destroys
+    from pgadmin_py.migrations.review.statements import parse_statements
+
+    return [found for stmt in parse_statements(sql) for found in destroys(stmt)]
+
+
 def _describe(call: ast.Call) -> str | None:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -58,7 +65,7 @@ def _describe(call: ast.Call) -> str | None:
         text = _const(call.args[0])
         if text is None:
             return None
-        found = [kind for stmt in parse_statements(text) for kind, _ in destroys(stmt)]
+        found = [kind for kind, _ in _destructions(text)]
         if found:
             return f"runs SQL that modifies data: {found[0]}"
     return None
@@ -112,4 +119,4 @@ def analyze_tree(tree: ast.Module) -> SourceAnalysis:
 
 def flag_sql(sql: str) -> list[str]:
     """Destructive statements in offline SQL, in words, without duplicates, in order of appearance."""
-    return list(dict.fromkeys(words for stmt in parse_statements(sql) for _, words in destroys(stmt)))
+    return list(dict.fromkeys(words for _, words in _destructions(sql)))

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 _SCHEMA = """
 create table if not exists runs (
@@ -84,6 +87,8 @@ class RunHistory:
         self._ready = False  # the file and its tables are made on first use, not by the constructor
 
     def _connect(self) -> sqlite3.Connection:
+        import sqlite3  # when the history is first read, not when the server starts
+
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.closing(sqlite3.connect(self.path, timeout=10)) as conn:

@@ -17,7 +17,6 @@ from pgadmin_py.catalog import impact
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.engine import direct_connection
 from pgadmin_py.migrations.review import words
-from pgadmin_py.migrations.review.statements import parse_statements, relation_name
 
 _LOCK_TIMEOUT = re.compile(r"canceling statement due to lock timeout|LockNotAvailable|lock timeout", re.I)
 _SQL = re.compile(r"\[SQL: (.*?)\]\s*(?:\n|\(Background|$)", re.S)
@@ -61,6 +60,8 @@ def failing_sql(output: str) -> str | None:
 
 def holders_now(url: DatabaseUrl, sql: str) -> list[LockWait]:
     """Sessions holding a lock on the tables ``sql`` touches, now (after the failure)."""
+    from pgadmin_py.migrations.review.statements import parse_statements, relation_name  # pglast, when needed
+
     names = []
     for stmt in parse_statements(sql):
         relation = getattr(stmt.node, "relation", None)

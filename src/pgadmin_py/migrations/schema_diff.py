@@ -8,7 +8,6 @@ difflib's over the snapshots' normalized text, for the details the words leave o
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -110,6 +109,8 @@ def left_over(words: list[str]) -> list[str]:
 
 def unified(before: SchemaSnapshot, after: SchemaSnapshot, before_label: str, after_label: str) -> str:
     """difflib's unified diff of the two normalized texts (3 lines of context); empty when they are equal."""
+    import difflib  # when a run's schema is first compared, not when the server starts
+
     return "".join(difflib.unified_diff(before.text().splitlines(keepends=True),
                                         after.text().splitlines(keepends=True), before_label, after_label))
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
+import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 
@@ -49,7 +51,6 @@ from pgadmin_py.migrations.plantoken import ReviewedPlan, sign, verify
 from pgadmin_py.migrations.previews import PreviewCache, content_hash
 from pgadmin_py.migrations.project import AlembicProject, ProjectProbe
 from pgadmin_py.migrations.review.model import Blocker, Review
-from pgadmin_py.migrations.review.reviewer import Reviewer
 from pgadmin_py.migrations.review.words import milliseconds
 from pgadmin_py.migrations.runner import RunnerConfig, SqlPreview, offline_sql
 from pgadmin_py.migrations.runs import RunJob, RunRegistry
@@ -60,6 +61,9 @@ from pgadmin_py.migrations.targeted_backup import restore_list, with_related
 from pgadmin_py.migrations.watch import LogChunk, RunView, log_chunk, run_record, run_view
 from pgadmin_py.orm.models import ProjectModels
 from pgadmin_py.orm.probe import DriftFacts, ProbeFailed
+
+if TYPE_CHECKING:
+    from pgadmin_py.migrations.review.reviewer import Reviewer
 
 log = logging.getLogger(__name__)
 ACTIONS = ("upgrade", "downgrade", "stamp")
@@ -247,8 +251,20 @@ class MigrationsService:
         self.probe = ProjectProbe(settings.project_dir, children)
         self.previews = PreviewCache()
         self.scripts = scripts if scripts is not None else ScriptCache()  # revision files parsed once per content
-        self.reviewer = Reviewer(engine, lock_timeout_ms=settings.migration_lock_timeout_ms)
+        self._reviewer: Reviewer | None = None  # made on the first review: see reviewer
+        self._reviewer_lock = threading.Lock()
         self._tools: BoundedCache[int, ToolChoice] = BoundedCache(4, max_age=TOOLS_SECONDS)  # server major -> choice
+
+    @property
+    def reviewer(self) -> Reviewer:
+        """The reviews' thread and cache, made on the first review: the review reads SQL with pglast (3 MiB),
+        imported then rather than when the server starts."""
+        with self._reviewer_lock:
+            if self._reviewer is None:
+                from pgadmin_py.migrations.review.reviewer import Reviewer
+
+                self._reviewer = Reviewer(self.engine, lock_timeout_ms=self.settings.migration_lock_timeout_ms)
+            return self._reviewer
 
     @property
     def history(self) -> RunHistory:
@@ -278,7 +294,9 @@ class MigrationsService:
     def shutdown(self) -> None:
         """Stop the SQL preview and review workers (app shutdown)."""
         self.previews.shutdown()
-        self.reviewer.shutdown()
+        with self._reviewer_lock:
+            if self._reviewer is not None:
+                self._reviewer.shutdown()
 
     def _current_revisions(self) -> tuple[str, ...] | None:
         exists, current = read_current(self.engine, read_env(self.project().script_location).qualified)

@@ -71,7 +71,8 @@ def role_notice(overview: DatabaseOverview, url: DatabaseUrl | None) -> RoleNoti
     if not (overview.superuser or overview.owns_database):
         return None
     password = secrets.token_urlsafe(18)
-    sql = read_only_role_sql(overview.database, overview.schemas, overview.role_name, password)
+    sql = read_only_role_sql(overview.database, overview.schemas, overview.role_name, password,
+                             overview.reserved_words)
     target = "" if url is None else url.replace(user=DEFAULT_ROLE, password=password).libpq()
     return RoleNotice(overview.role_name, overview.superuser, overview.database, sql, target)
 

@@ -13,6 +13,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 
+from pgadmin_py.catalog.overview import database_overview
 from pgadmin_py.core.dburl import DatabaseUrl
 from pgadmin_py.db.conninfo import parse_database_url
 from pgadmin_py.demo import bootstrap as demo
@@ -117,3 +118,14 @@ def test_a_plain_role_sees_no_role_notice(demo_env: dict[str, str], demo_db: Dat
             conn.execute(text(f'drop owned by "{role}"'))
             conn.execute(text(f'drop role "{role}"'))
         engine.dispose()
+
+
+def test_the_overview_reads_the_servers_reserved_words(demo_db: DatabaseUrl) -> None:
+    """The read-only role's SQL quotes a name the way this server needs: its own keywords (pg_get_keywords())."""
+    engine = create_engine(demo_db.sqlalchemy())
+    try:
+        words = database_overview(engine).reserved_words
+    finally:
+        engine.dispose()
+    assert {"user", "select", "table", "order", "authorization"} <= words
+    assert not words & {"public", "name", "text", "comment"}  # unreserved or column-name words stay bare

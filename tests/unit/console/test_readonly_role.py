@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 from pgadmin_py.console.readonly_role import quote_ident, read_only_role_sql
 from pgadmin_py.console.statements import split
+
+RESERVED = RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS  # what pg_get_keywords() lists as R and T
 
 
 @pytest.mark.parametrize(("name", "quoted"), [
@@ -18,11 +21,11 @@ from pgadmin_py.console.statements import split
     ("1st", '"1st"'),
 ])
 def test_quote_ident(name: str, quoted: str) -> None:
-    assert quote_ident(name) == quoted
+    assert quote_ident(name, RESERVED) == quoted
 
 
 def test_the_sql_parses_and_grants_only_reads() -> None:
-    sql = read_only_role_sql("shop db", ("public", "Sales"), "owner", "pa'ss")
+    sql = read_only_role_sql("shop db", ("public", "Sales"), "owner", "pa'ss", RESERVED)
     statements = [s.text for s in split(sql)]
     assert statements[0] == "CREATE ROLE pgadmin_readonly LOGIN PASSWORD 'pa''ss'"
     assert statements[1] == 'GRANT CONNECT ON DATABASE "shop db" TO pgadmin_readonly'

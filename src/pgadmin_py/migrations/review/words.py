@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-
-from pglast import keywords
+from functools import cache
 
 from pgadmin_py.catalog.overview import human_size
 
 _PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
-_KEYWORDS = frozenset(keywords.RESERVED_KEYWORDS) | frozenset(keywords.TYPE_FUNC_NAME_KEYWORDS) | frozenset(
-    keywords.COL_NAME_KEYWORDS)
+
+
+@cache
+def _keywords() -> frozenset[str]:
+    """The keywords an identifier must be quoted for (pglast imported on the first call, not at startup)."""
+    from pglast import keywords
+
+    return (frozenset(keywords.RESERVED_KEYWORDS) | frozenset(keywords.TYPE_FUNC_NAME_KEYWORDS)
+            | frozenset(keywords.COL_NAME_KEYWORDS))
 
 
 def rows(count: int | None, exact: bool = True) -> str:
@@ -50,7 +56,7 @@ def milliseconds(ms: int) -> str:
 
 def ident(name: str) -> str:
     """``name`` as SQL would write it: bare when it can be, else double-quoted."""
-    if _PLAIN.match(name) and name not in _KEYWORDS:
+    if _PLAIN.match(name) and name not in _keywords():
         return name
     return '"' + name.replace('"', '""') + '"'
 

@@ -4,11 +4,17 @@ A fixture with a ``requirements.txt`` needs packages pgadmin-py's own environmen
 SQLAlchemy 1.4, psycopg2 only, ...): its virtualenv is built once from PyPI under ``<repo>/.venv-fixtures/``
 (outside git), named by a hash of the requirements and the Python version, so a changed pin builds a new one and
 an unchanged one is reused across runs. A fixture without one runs in pgadmin-py's own interpreter.
+
+A project of an older era pins packages that have no build for the newest Python (SQLAlchemy 1.4 has no wheel
+for 3.13): like a user's project, it names its Python in a pyenv-style ``.python-version`` file, and its
+virtualenv is built with that Python (on PATH or under ~/.pyenv/versions) whatever Python runs the suite. That is
+the product's own situation: the project's interpreter is not ours.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -41,12 +47,38 @@ def requirements(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+@functools.cache
+def _version(python: str) -> str:
+    """``(3, 11)``: the major and minor version of an interpreter."""
+    if python == sys.executable:
+        return f"{sys.version_info[:2]}"
+    return subprocess.run([python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+@functools.cache
+def base_python(name: str) -> str:
+    """The Python a fixture's virtualenv is made from: the one its ``.python-version`` names, else ours."""
+    pinned = fixture_dir(name) / ".python-version"
+    if not pinned.is_file():
+        return sys.executable
+    version = pinned.read_text().strip()
+    candidates = [shutil.which(f"python{version}"),
+                  *sorted(str(p) for p in (Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python"))]
+    for candidate in filter(None, candidates):
+        if subprocess.run([candidate, "-c", ""], capture_output=True, check=False).returncode == 0:
+            return candidate
+    raise RuntimeError(f"fixture {name!r} needs Python {version} (its .python-version): install it "
+                       f"(e.g. pyenv install {version}) or put python{version} on PATH")
+
+
 def venv_dir(name: str) -> Path | None:
     """Where the fixture's virtualenv lives (None: the fixture runs in pgadmin-py's own interpreter)."""
     reqs = requirements(name)
     if reqs is None:
         return None
-    digest = hashlib.sha256(reqs.read_bytes() + f"{sys.version_info[:2]}".encode()).hexdigest()[:12]
+    digest_of = reqs.read_bytes() + _version(base_python(name)).encode()
+    digest = hashlib.sha256(digest_of).hexdigest()[:12]
     return VENVS / f"{name}-{digest}"
 
 
@@ -58,7 +90,7 @@ def _build(name: str, venv: Path, reqs: Path) -> None:
     started = time.monotonic()
     shutil.rmtree(venv, ignore_errors=True)
     # No pip inside the new environment (ensurepip costs seconds): our pip installs into it with --python.
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([base_python(name), "-m", "venv", "--without-pip", str(venv)], check=True)
     command = [sys.executable, "-m", "pip", "--python", str(_python_in(venv)), "install", "--quiet",
                "--disable-pip-version-check", "--only-binary", ":all:", "-r", str(reqs)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)

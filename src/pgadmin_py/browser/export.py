@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +48,7 @@ def header(columns: tuple[str, ...]) -> bytes:
 
 
 def stream_copy(engine: Engine, stmt: sql.Composed, params: dict[str, Any],
-                columns: tuple[str, ...]) -> Iterator[bytes]:
+                columns: tuple[str, ...]) -> Generator[bytes, None, None]:
     """Yield the CSV export of a ``COPY ... TO STDOUT`` statement; the connection is held only while it runs.
 
     ``params`` are bound by psycopg on the client (COPY takes no server-side parameters): each value
@@ -67,7 +67,7 @@ def stream_copy(engine: Engine, stmt: sql.Composed, params: dict[str, Any],
 
 
 def stream_json(engine: Engine, rows: sql.Composable, params: dict[str, Any], fmt: str,
-                columns: tuple[str, ...]) -> Iterator[bytes]:
+                columns: tuple[str, ...]) -> Generator[bytes, None, None]:
     """JSON or JSON Lines of the row query ``rows`` (query.export_rows), the bytes ``row_to_json`` writes.
 
     The server sends plain column text through COPY and jsonlines.Encoder assembles the objects, a
@@ -156,8 +156,11 @@ def export_view(engine: Engine, table: TableInfo, order: q.Order, params: Browse
     media, ext = FORMATS[fmt]
 
     def everything() -> Iterator[bytes]:
-        yield first_chunk
-        yield from chunks
+        try:
+            yield first_chunk
+            yield from chunks
+        finally:  # closed before its second chunk (a cancelled download): give the connection back now, not
+            chunks.close()  # whenever the collector gets to the inner generator (Python 3.13 keeps it longer)
 
     return Export(f"{_file_safe(table.name)}.{ext}", media, everything())
 

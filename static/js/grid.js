@@ -169,6 +169,11 @@
   window.addEventListener("resize", replaceWide);
   document.addEventListener("scroll", replaceWide, true);
 
+  /* a row's Edit link carries its URL once, in href; its bare hx-get asks for that URL (no per-row copy) */
+  document.addEventListener("htmx:configRequest", function (ev) {
+    var elt = ev.detail.elt;
+    if (elt.tagName === "A" && elt.getAttribute("hx-get") === "") { ev.detail.path = elt.getAttribute("href"); }
+  });
   document.addEventListener("htmx:afterSwap", function (ev) {
     var target = ev.detail && ev.detail.target;
     if (!(target instanceof Element)) { return; }

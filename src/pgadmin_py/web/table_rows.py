@@ -43,7 +43,8 @@ def rows_html(page: BrowsePage, urls: RowUrls, editable: bool) -> Markup:
     "Open"); a ``<details>`` preview for long or multi-line values (with a note when the server cut it);
     the text. Nothing per cell or per row repeats what the table says once: alignment is the table's
     ``data-r`` (numbered columns, static/css/grid.css), the Edit links' hx-target and hx-push-url are
-    the ``<tbody>``'s (htmx inheritance), an inline edit finds its URL from the header and the row's key.
+    the ``<tbody>``'s (htmx inheritance), an Edit link's empty ``hx-get`` takes its ``href`` (static/js/grid.js),
+    an inline edit finds its URL from the header and the row's key.
     """
     table = page.table
     schema, name = table.schema, table.name
@@ -97,7 +98,7 @@ def rows_html(page: BrowsePage, urls: RowUrls, editable: bool) -> Markup:
             append("<tr><td>")
         append("</td><td>".join(tds))
         if keyset and editable:
-            append(f'</td><td><a href="{edit_url}" hx-get="{edit_url}">Edit</a></td></tr>\n')
+            append(f'</td><td><a href="{edit_url}" hx-get>Edit</a></td></tr>\n')
         else:
             append("</td></tr>\n")
     return Markup("".join(out))  # noqa: S704 - every value above went through escape()

@@ -1,5 +1,6 @@
 """The rows HTML built in Python (web.table_rows) is the markup the per-cell Jinja loop wrote (since the
-grid named alignment and the Edit links' htmx target once on the table: no per-cell class, no Open button)."""
+grid named alignment and the Edit links' htmx target once on the table: no per-cell class, no Open button;
+since the Edit link carries its URL once, in href, with a bare hx-get)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ REFERENCE = """
 </td>
 {% endfor %}
 {% if page.keyset and editable %}{% set edit_url = urls.row_edit(t.schema, t.name, row.pk) %}
-<td><a href="{{ edit_url }}" hx-get="{{ edit_url }}">Edit</a></td>
+<td><a href="{{ edit_url }}" hx-get>Edit</a></td>
 {% endif %}
 </tr>
 {% endfor %}

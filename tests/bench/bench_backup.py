@@ -12,9 +12,7 @@ Uses TEST_DATABASE_URL when set, else starts an embedded PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,10 +21,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_migrations import Databases  # noqa: E402
+from bench_migrations import Databases, bench_server  # noqa: E402
 
-from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
-from pgadmin_py.db.embedded import EmbeddedPostgres  # noqa: E402
 from pgadmin_py.migrations.pgtools import Backup, choose_tools, run_backup  # noqa: E402
 from pgadmin_py.migrations.targeted_backup import targeted_backup  # noqa: E402
 
@@ -51,35 +47,27 @@ analyze;
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-backup-"))
-    embedded = None
-    if os.environ.get("TEST_DATABASE_URL"):
-        admin = parse_database_url(os.environ["TEST_DATABASE_URL"])
-    else:
-        embedded = EmbeddedPostgres(work / "pg", fast=True)
-        admin = embedded.start()
-    dbs = Databases(admin)
-    try:
-        url = dbs.fresh()
-        with psycopg.connect(url.libpq(), autocommit=True) as conn:
-            conn.execute(SCHEMA)
-            major = int(str(conn.execute("show server_version_num").fetchone()[0])) // 10000  # type: ignore[index]
-            rows = sum(int(conn.execute(f"select count(*) from {t}").fetchone()[0])  # type: ignore[index]
-                       for t in ("customers", "orders", "events", "settings"))
-        tools = choose_tools(major).tools
-        assert tools is not None, "no pg_dump for this server"
-        run_backup(tools, url, work / "warmup.dump", ())
-        started = time.perf_counter()
-        targeted = targeted_backup(tools, url, work / "targeted.dump", (), (("public", "settings"),), "bench")
-        targeted_s = time.perf_counter() - started
-        assert isinstance(targeted, Backup) and targeted.coverage is not None, targeted
-        started = time.perf_counter()
-        full = run_backup(tools, url, work / "full.dump", ())
-        full_s = time.perf_counter() - started
-    finally:
-        dbs.drop_all()
-        if embedded is not None:
-            embedded.stop()
+    with bench_server("bench-backup-") as (work, admin):
+        dbs = Databases(admin)
+        try:
+            url = dbs.fresh()
+            with psycopg.connect(url.libpq(), autocommit=True) as conn:
+                conn.execute(SCHEMA)
+                major = int(str(conn.execute("show server_version_num").fetchone()[0])) // 10000  # type: ignore[index]
+                rows = sum(int(conn.execute(f"select count(*) from {t}").fetchone()[0])  # type: ignore[index]
+                           for t in ("customers", "orders", "events", "settings"))
+            tools = choose_tools(major).tools
+            assert tools is not None, "no pg_dump for this server"
+            run_backup(tools, url, work / "warmup.dump", ())
+            started = time.perf_counter()
+            targeted = targeted_backup(tools, url, work / "targeted.dump", (), (("public", "settings"),), "bench")
+            targeted_s = time.perf_counter() - started
+            assert isinstance(targeted, Backup) and targeted.coverage is not None, targeted
+            started = time.perf_counter()
+            full = run_backup(tools, url, work / "full.dump", ())
+            full_s = time.perf_counter() - started
+        finally:
+            dbs.drop_all()
     print(f"backup before a migration that touches 1 of 4 tables, {rows:,} rows in all (pg_dump {tools.version}):")
     label = f"targeted (definitions + rows of {', '.join(targeted.coverage.table_names)})"
     print(f"  {label:<42}: {targeted_s * 1000:8.0f} ms, {targeted.size:>12,} bytes")

@@ -25,6 +25,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -77,6 +79,27 @@ def make_project(root: Path, count: int) -> Path:
                    "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\n"
                    "formatter = generic\n[formatter_generic]\nformat = %(levelname)-5.5s [%(name)s] %(message)s\n")
     return ini
+
+
+@contextmanager
+def bench_server(prefix: str) -> Iterator[tuple[Path, DatabaseUrl]]:
+    """A scratch directory and the server's admin URL: TEST_DATABASE_URL when set, else an embedded PostgreSQL
+    started here and stopped (the directory removed) at the end."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    embedded = None
+    try:
+        if raw := os.environ.get("TEST_DATABASE_URL"):
+            admin = parse_database_url(raw)
+        else:
+            from pgadmin_py.db.embedded import EmbeddedPostgres
+
+            embedded = EmbeddedPostgres(work / "pg", fast=True)
+            admin = embedded.start()
+        yield work, admin
+    finally:
+        if embedded is not None:
+            embedded.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 class Databases:
@@ -248,25 +271,14 @@ def bench_apply(dbs: Databases, work: Path, rounds: int) -> None:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
-    work = Path(tempfile.mkdtemp(prefix="bench-migrations-"))
-    server = None
-    if raw := os.environ.get("TEST_DATABASE_URL"):
-        admin = parse_database_url(raw)
-    else:
-        from pgadmin_py.db.embedded import EmbeddedPostgres
-
-        server = EmbeddedPostgres(work / "pg", fast=True)
-        admin = server.start()
-    dbs = Databases(admin)
-    try:
-        print(f"(load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-        bench_graph_page(dbs, work, repeat=rounds)
-        bench_apply(dbs, work, rounds)
-    finally:
-        dbs.drop_all()
-        if server is not None:
-            server.stop()
-        shutil.rmtree(work, ignore_errors=True)
+    with bench_server("bench-migrations-") as (work, admin):
+        dbs = Databases(admin)
+        try:
+            print(f"(load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+            bench_graph_page(dbs, work, repeat=rounds)
+            bench_apply(dbs, work, rounds)
+        finally:
+            dbs.drop_all()
 
 
 if __name__ == "__main__":

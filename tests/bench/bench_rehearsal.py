@@ -16,7 +16,6 @@ else starts an embedded PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,12 +28,12 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration" / "migrations")]
 
+from bench_migrations import bench_server  # noqa: E402
 from mig_support import start_run, wait_run  # noqa: E402
 from rehearsal_support import alembic, project_env, rehearse  # noqa: E402
 
 from conftest import create_database, drop_database  # noqa: E402
 from pgadmin_py.core.dburl import DatabaseUrl  # noqa: E402
-from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
 from support.web import make_client  # noqa: E402
 
 
@@ -76,18 +75,9 @@ def timed_apply(server: DatabaseUrl, work: Path) -> float:
 
 
 def main(rounds: int) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-rehearsal-"))
-    embedded = None
-    if os.environ.get("TEST_DATABASE_URL"):
-        server = parse_database_url(os.environ["TEST_DATABASE_URL"])
-    else:
-        from pgadmin_py.db.embedded import EmbeddedPostgres
-
-        embedded = EmbeddedPostgres(work / "pg", fast=True)
-        server = embedded.start()
     kinds: dict[str, list[float]] = {"apply": [], "template": [], "dump": [], "sample": []}
     parts: dict[str, list[dict[str, object]]] = {"template": [], "dump": [], "sample": []}
-    try:
+    with bench_server("bench-rehearsal-") as (work, server):
         for n in range(rounds):
             order = ["apply", "template", "dump", "sample"]
             for kind in (order if n % 2 == 0 else order[::-1]):
@@ -98,9 +88,6 @@ def main(rounds: int) -> None:
                                                **({"REHEARSAL_SAMPLE_ABOVE_MB": "1"} if kind == "sample" else {}))
                 kinds[kind].append(took)
                 parts[kind].append(result)
-    finally:
-        if embedded is not None:
-            embedded.stop()
     apply = statistics.median(kinds["apply"])
     print(f"rounds: {rounds}; the rehearse fixture at rh01 (about 6 MB), upgraded to rh02; wall clock, POST to the "
           "finished run")

@@ -17,7 +17,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,10 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_migrations import ENV_PY, Databases, Server  # noqa: E402
-
-from pgadmin_py.db.conninfo import parse_database_url  # noqa: E402
-from pgadmin_py.db.embedded import EmbeddedPostgres  # noqa: E402
+from bench_migrations import ENV_PY, Databases, Server, bench_server  # noqa: E402
 
 BASE = '''"""base"""
 from alembic import op
@@ -93,46 +89,38 @@ def make_project(root: Path) -> Path:
 
 
 def main(rounds: int) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-review-"))
-    embedded = None
-    if os.environ.get("TEST_DATABASE_URL"):
-        admin = parse_database_url(os.environ["TEST_DATABASE_URL"])
-    else:
-        embedded = EmbeddedPostgres(work / "pg", fast=True)
-        admin = embedded.start()
-    dbs = Databases(admin)
-    server = None
-    try:
-        ini = make_project(work / "project")
-        url = dbs.fresh()
-        env = {"DATABASE_URL": url.libpq(), "ALEMBIC_CONFIG": str(ini), "PROJECT_DIR": str(ini.parent),
-               "DATA_DIR": str(work / "data")}
-        server = Server(env, work / "server.log")
-        import subprocess
+    with bench_server("bench-review-") as (work, admin):
+        dbs = Databases(admin)
+        server = None
+        try:
+            ini = make_project(work / "project")
+            url = dbs.fresh()
+            env = {"DATABASE_URL": url.libpq(), "ALEMBIC_CONFIG": str(ini), "PROJECT_DIR": str(ini.parent),
+                   "DATA_DIR": str(work / "data")}
+            server = Server(env, work / "server.log")
+            import subprocess
 
-        subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "base0001"], check=True,
-                       env={**os.environ, "DATABASE_URL": url.libpq()}, capture_output=True)
-        plan = "/migrations/plan?action=upgrade&target=heads"
-        started = time.perf_counter()
-        first = server.server_ms(plan)
-        polls = 0
-        while 'data-testid="review"' not in server.http.get(plan, headers={"HX-Request": "true",
-                                                                            "HX-Target": "plan_sql"}).text:
-            polls += 1
-            assert time.perf_counter() - started < 120, "the review did not arrive"
-            time.sleep(0.05)
-        ready = time.perf_counter() - started
-        page = server.http.get(plan).text
-        took = re.search(r'data-took-ms="(\d+)"', page)
-        statements = page.count('data-testid="stmt"')
-        findings = page.count('data-testid="finding"')
-        warm = [server.server_ms(plan) for _ in range(rounds)]
-    finally:
-        if server is not None:
-            server.stop()
-        dbs.drop_all()
-        if embedded is not None:
-            embedded.stop()
+            subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "base0001"], check=True,
+                           env={**os.environ, "DATABASE_URL": url.libpq()}, capture_output=True)
+            plan = "/migrations/plan?action=upgrade&target=heads"
+            started = time.perf_counter()
+            first = server.server_ms(plan)
+            polls = 0
+            while 'data-testid="review"' not in server.http.get(plan, headers={"HX-Request": "true",
+                                                                                "HX-Target": "plan_sql"}).text:
+                polls += 1
+                assert time.perf_counter() - started < 120, "the review did not arrive"
+                time.sleep(0.05)
+            ready = time.perf_counter() - started
+            page = server.http.get(plan).text
+            took = re.search(r'data-took-ms="(\d+)"', page)
+            statements = page.count('data-testid="stmt"')
+            findings = page.count('data-testid="finding"')
+            warm = [server.server_ms(plan) for _ in range(rounds)]
+        finally:
+            if server is not None:
+                server.stop()
+            dbs.drop_all()
     print(f"plan page of a 20-statement revision over 20,000 rows ({statements} statements shown with BEGIN/COMMIT "
           f"and the version table, {findings} findings):")
     print(f"  first view (placeholders; SQL and review start)  : {first:8.1f} ms server time")

@@ -44,8 +44,9 @@ from pgadmin_py.migrations.scratch import (
     drop_copy,
     make_copy,
 )
-from pgadmin_py.migrations.service import MigrationsService, Plan
+from pgadmin_py.migrations.service import MigrationsService
 from pgadmin_py.migrations.timings import RevisionTime, Statement, read_timings
+from pgadmin_py.migrations.views import Plan
 
 log = logging.getLogger(__name__)
 KIND = "rehearsal"

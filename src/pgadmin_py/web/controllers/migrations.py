@@ -23,7 +23,8 @@ from pgadmin_py.migrations.params import PlanParams
 from pgadmin_py.migrations.project import AlembicProjectError
 from pgadmin_py.migrations.rehearsal import Rehearsals
 from pgadmin_py.migrations.runs import MigrationRunning
-from pgadmin_py.migrations.service import SQL_WAIT_SECONDS, MigrationsService, NotConfigured
+from pgadmin_py.migrations.service import SQL_WAIT_SECONDS, MigrationsService
+from pgadmin_py.migrations.views import NotConfigured
 from pgadmin_py.web.htmx import target_of
 from pgadmin_py.web.render import Renderer
 from pgadmin_py.web.state import MigrationsDep, RehearsalsDep, RendererDep, RevisionFilesDep
